@@ -1,0 +1,168 @@
+package io.github.style4j.core.image;
+
+import java.nio.file.Path;
+
+/**
+ * What style4j reads from PNG and JPEG headers itself, without a decoder: the declared size
+ * (so the pixel limit is enforced before any decoder allocates) and whether the file is
+ * complete (decoders tend to fill a truncated image with grey and say nothing).
+ */
+final class ContainerChecks {
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
+    private ContainerChecks() {
+    }
+
+    /**
+     * What a header declares.
+     *
+     * @param bitDepth   bits per sample
+     * @param components colour components (JPEG: 1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK); 0 if unknown
+     * @param grey       whether the image is greyscale (PNG colour types 0 and 4, one-component JPEG)
+     */
+    record Header(long width, long height, int bitDepth, int components, boolean grey) {
+    }
+
+    static boolean isPng(byte[] b) {
+        if (b.length < PNG_SIGNATURE.length) {
+            return false;
+        }
+        for (int i = 0; i < PNG_SIGNATURE.length; i++) {
+            if (b[i] != PNG_SIGNATURE[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean isJpeg(byte[] b) {
+        return b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff;
+    }
+
+    /** The IHDR of a PNG: it must be the first chunk. */
+    static Header pngHeader(byte[] b, Path path) throws CorruptImageException {
+        if (b.length < 8 + 8 + 13 || !"IHDR".equals(new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII))) {
+            throw new CorruptImageException(path, "PNG signature but no IHDR header chunk; the file is damaged");
+        }
+        long width = u32(b, 16);
+        long height = u32(b, 20);
+        int bitDepth = b[24] & 0xff;
+        int colourType = b[25] & 0xff;
+        if (width == 0 || height == 0) {
+            throw new CorruptImageException(path, "PNG header declares a " + width + "x" + height + " image");
+        }
+        return new Header(width, height, bitDepth, 0, colourType == 0 || colourType == 4);
+    }
+
+    /** Walks the PNG chunks: every chunk must fit in the file, and IEND must be reached. */
+    static void requireCompletePng(byte[] b, Path path) throws CorruptImageException {
+        long offset = 8;
+        while (offset + 12 <= b.length) {
+            long length = u32(b, (int) offset);
+            String type = new String(b, (int) offset + 4, 4, java.nio.charset.StandardCharsets.US_ASCII);
+            long next = offset + 12 + length;
+            if (next > b.length) {
+                throw new CorruptImageException(path, "PNG is truncated: chunk " + type + " at byte " + offset
+                        + " needs " + length + " bytes but the file ends at " + b.length);
+            }
+            if (type.equals("IEND")) {
+                return;
+            }
+            offset = next;
+        }
+        throw new CorruptImageException(path, "PNG is truncated: the file ends at byte " + b.length
+                + " before the IEND chunk");
+    }
+
+    /** The first frame header (SOF segment) of a JPEG, found by walking the marker segments. */
+    static Header jpegHeader(byte[] b, Path path) throws CorruptImageException {
+        Header[] found = new Header[1];
+        walkJpeg(b, path, (marker, offset, length) -> {
+            boolean sof = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+            if (sof && length >= 8) {
+                long height = ((b[offset + 5] & 0xff) << 8) | (b[offset + 6] & 0xff);
+                long width = ((b[offset + 7] & 0xff) << 8) | (b[offset + 8] & 0xff);
+                if (width == 0 || height == 0) {
+                    throw new CorruptImageException(path, "JPEG header declares a " + width + "x" + height + " image");
+                }
+                int components = b[offset + 9] & 0xff;
+                found[0] = new Header(width, height, b[offset + 4] & 0xff, components, components == 1);
+                return false;
+            }
+            if (marker == 0xda) {
+                throw new CorruptImageException(path, "JPEG has image data but no frame header (SOF)");
+            }
+            return true;
+        });
+        if (found[0] == null) {
+            throw new CorruptImageException(path, "JPEG is truncated or damaged: no frame header (SOF) found");
+        }
+        return found[0];
+    }
+
+    /** The image data must be followed by an end-of-image marker. */
+    static void requireCompleteJpeg(byte[] b, Path path) throws CorruptImageException {
+        boolean[] scanFound = new boolean[1];
+        walkJpeg(b, path, (marker, offset, length) -> {
+            if (marker != 0xda) {
+                return true;
+            }
+            scanFound[0] = true;
+            if (!hasEndOfImage(b, offset + 2 + length)) {
+                throw new CorruptImageException(path, "JPEG is truncated: no end-of-image marker after the "
+                        + "image data (the file ends at byte " + b.length + ")");
+            }
+            return false;
+        });
+        if (!scanFound[0]) {
+            throw new CorruptImageException(path, "JPEG is truncated or damaged: no image data found");
+        }
+    }
+
+    /** Sees one marker segment; returns whether to go on. */
+    @FunctionalInterface
+    private interface SegmentVisitor {
+        boolean visit(int marker, int offset, int length) throws CorruptImageException;
+    }
+
+    private static void walkJpeg(byte[] b, Path path, SegmentVisitor visitor) throws CorruptImageException {
+        int offset = 2;
+        while (offset + 4 <= b.length) {
+            if ((b[offset] & 0xff) != 0xff) {
+                throw new CorruptImageException(path, "JPEG marker expected at byte " + offset + "; the file is damaged");
+            }
+            int marker = b[offset + 1] & 0xff;
+            if (marker == 0xff) {
+                offset++; // fill byte
+                continue;
+            }
+            if (marker == 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker == 0x01) {
+                offset += 2;
+                continue;
+            }
+            int length = ((b[offset + 2] & 0xff) << 8) | (b[offset + 3] & 0xff);
+            if (length < 2 || offset + 2 + length > b.length) {
+                throw new CorruptImageException(path, "JPEG is truncated: segment 0xFF" + Integer.toHexString(marker)
+                        .toUpperCase(java.util.Locale.ROOT) + " at byte " + offset + " runs past the end of the file");
+            }
+            if (!visitor.visit(marker, offset, length)) {
+                return;
+            }
+            offset += 2 + length;
+        }
+    }
+
+    /** Inside entropy-coded data 0xFF is always followed by 0x00 or a restart marker, so 0xFFD9 is the end. */
+    private static boolean hasEndOfImage(byte[] b, int from) {
+        for (int i = b.length - 2; i >= from; i--) {
+            if ((b[i] & 0xff) == 0xff && (b[i + 1] & 0xff) == 0xd9) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long u32(byte[] b, int at) {
+        return ((long) (b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
+    }
+}

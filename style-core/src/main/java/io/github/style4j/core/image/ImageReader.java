@@ -1,0 +1,479 @@
+package io.github.style4j.core.image;
+
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_ColorSpace;
+import java.awt.color.ICC_Profile;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorConvertOp;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import org.apache.commons.imaging.ImageFormat;
+import org.apache.commons.imaging.ImageFormats;
+import org.apache.commons.imaging.ImageInfo;
+import org.apache.commons.imaging.Imaging;
+import org.apache.commons.imaging.common.ImageMetadata;
+import org.apache.commons.imaging.formats.jpeg.JpegImageMetadata;
+import org.apache.commons.imaging.formats.tiff.TiffField;
+import org.apache.commons.imaging.formats.tiff.TiffImageMetadata;
+import org.apache.commons.imaging.formats.tiff.constants.TiffTagConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads image files into {@link RgbImage}s, refusing hostile or broken files with a
+ * specific {@link ImageException} rather than an out-of-memory error, a hang or a decoder's
+ * stack trace.
+ *
+ * <p>Formats: PNG (8 and 16 bit; grey, grey+alpha, palette, RGB, RGBA), JPEG (baseline and
+ * progressive), BMP, GIF, TIFF and PNM (PBM/PGM/PPM/PAM). The format is sniffed from the
+ * content, not the extension. Decoding uses Apache Commons Imaging, except where it falls
+ * short, where the JDK's {@code ImageIO} decoder is used instead:
+ * <ul>
+ *   <li>JPEG variants Commons Imaging cannot decode (it handles baseline JPEG; progressive
+ *       JPEG fails there), and any other file it fails on in a format the JDK knows;</li>
+ *   <li>16-bit PNG, because Commons Imaging reduces samples to 8 bits;</li>
+ *   <li>greyscale PNG, JPEG, TIFF, BMP and GIF, because Commons Imaging stores grey in a
+ *       linear-light 8-bit raster, which loses dark tones (16/255 comes back as 13/255).
+ *       Greyscale PNM has no JDK decoder and goes through that lossy path.</li>
+ * </ul>
+ * WebP is refused with a clear message: Commons Imaging 1.0.0-alpha6 reads a WebP header
+ * but not its pixels, and the JDK has no WebP decoder. Commons Imaging's and the JDK's
+ * baseline JPEG decoders differ slightly (chroma upsampling, IDCT rounding): typically by
+ * 1 to 4 levels out of 255 on average.
+ * EXIF orientation (JPEG, TIFF) is applied. An embedded ICC profile other than sRGB is
+ * converted to sRGB; CMYK and YCCK images are refused with a message saying how to convert.
+ *
+ * <p>Before any pixel memory is allocated, the size declared in the header is checked
+ * against {@link #maxPixels()}; PNG and JPEG files must also be complete (end chunk / marker
+ * present). Instances are immutable and thread-safe.
+ */
+public final class ImageReader {
+    /** Default pixel limit: 50 megapixels (about 600 MB as float RGB). */
+    public static final long DEFAULT_MAX_PIXELS = 50_000_000L;
+    /** Default file size limit: 512 MiB. */
+    public static final long DEFAULT_MAX_FILE_BYTES = 512L << 20;
+
+    private static final Logger log = LoggerFactory.getLogger(ImageReader.class);
+    private static final ImageReader DEFAULT = builder().build();
+
+    private final long maxPixels;
+    private final long maxFileBytes;
+
+    private ImageReader(Builder builder) {
+        this.maxPixels = builder.maxPixels;
+        this.maxFileBytes = builder.maxFileBytes;
+    }
+
+    /** A reader with the default limits. */
+    public static ImageReader defaults() {
+        return DEFAULT;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The largest width x height accepted. */
+    public long maxPixels() {
+        return maxPixels;
+    }
+
+    /** The largest file accepted, in bytes. */
+    public long maxFileBytes() {
+        return maxFileBytes;
+    }
+
+    /**
+     * Reads an image.
+     *
+     * @throws ImageFileException        missing, a directory, unreadable, empty or over the file size limit
+     * @throws UnsupportedImageException not an image format style4j reads, or a CMYK/YCCK image
+     * @throws ImageTooLargeException    the header declares more than {@link #maxPixels()} pixels
+     * @throws CorruptImageException     truncated or damaged
+     */
+    public RgbImage read(Path path) throws ImageException {
+        byte[] bytes = readBytes(path);
+        ImageFormat format = sniff(bytes, path);
+        ContainerChecks.Header header = header(bytes, format, path);
+        if (header.width() * header.height() > maxPixels) {
+            throw new ImageTooLargeException(path, header.width(), header.height(), maxPixels);
+        }
+        if (format == ImageFormats.PNG) {
+            ContainerChecks.requireCompletePng(bytes, path);
+        } else if (format == ImageFormats.JPEG && ContainerChecks.isJpeg(bytes)) {
+            ContainerChecks.requireCompleteJpeg(bytes, path);
+        }
+        refuseUnsupportedColour(format, header, path);
+
+        BufferedImage decoded = decode(bytes, format, header, path);
+        if (decoded.getWidth() != header.width() || decoded.getHeight() != header.height()) {
+            throw new CorruptImageException(path, "decoded " + decoded.getWidth() + "x" + decoded.getHeight()
+                    + " pixels but the header declares " + header.width() + "x" + header.height());
+        }
+        RgbImage image = toRgb(decoded, iccProfile(bytes, path), path);
+        return Orientation.apply(image, exifOrientation(bytes, format, path));
+    }
+
+    private byte[] readBytes(Path path) throws ImageException {
+        if (Files.isDirectory(path)) {
+            throw new ImageFileException(path, "is a directory, not an image file");
+        }
+        if (!Files.exists(path)) {
+            throw new ImageFileException(path, "no such file; check the path");
+        }
+        try {
+            long size = Files.size(path);
+            if (size == 0) {
+                throw new ImageFileException(path, "is empty (0 bytes); it is not an image");
+            }
+            if (size > maxFileBytes) {
+                throw new ImageFileException(path, "is " + size + " bytes, over the limit of " + maxFileBytes
+                        + " bytes; raise it with ImageReader.builder().optMaxFileBytes(...)");
+            }
+            return Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new ImageFileException(path, "no such file; check the path", e);
+        } catch (AccessDeniedException e) {
+            throw new ImageFileException(path, "cannot be read: permission denied", e);
+        } catch (ImageException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new ImageFileException(path, "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static ImageFormat sniff(byte[] bytes, Path path) throws UnsupportedImageException {
+        ImageFormat format;
+        try {
+            format = Imaging.guessFormat(bytes);
+        } catch (IOException | RuntimeException e) {
+            format = ImageFormats.UNKNOWN;
+        }
+        if (format == ImageFormats.UNKNOWN || format == null) {
+            throw new UnsupportedImageException(path, "is not an image in a format style4j reads (its first bytes "
+                    + "match no known signature" + extensionNote(path) + "); supported: PNG, JPEG, BMP, GIF, TIFF, "
+                    + "PNM, WebP");
+        }
+        String extension = extension(path);
+        if (!extension.isEmpty() && !matchesExtension(format, extension)) {
+            log.warn("{}: the file is {} although its name ends in .{}; reading it as {}", path, format.getName(),
+                    extension, format.getName());
+        }
+        return format;
+    }
+
+    private static String extensionNote(Path path) {
+        String extension = extension(path);
+        return extension.isEmpty() ? "" : ", whatever its ." + extension + " extension says";
+    }
+
+    private static boolean matchesExtension(ImageFormat format, String extension) {
+        for (String known : format.getExtensions()) {
+            if (known.equalsIgnoreCase(extension)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String extension(Path path) {
+        String name = path.getFileName() == null ? "" : path.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+
+    private static ContainerChecks.Header header(byte[] bytes, ImageFormat format, Path path)
+            throws CorruptImageException {
+        if (format == ImageFormats.PNG && ContainerChecks.isPng(bytes)) {
+            return ContainerChecks.pngHeader(bytes, path);
+        }
+        if (format == ImageFormats.JPEG && ContainerChecks.isJpeg(bytes)) {
+            return ContainerChecks.jpegHeader(bytes, path);
+        }
+        try {
+            ImageInfo info = Imaging.getImageInfo(bytes);
+            if (info.getWidth() <= 0 || info.getHeight() <= 0) {
+                throw new CorruptImageException(path, format.getName() + " header declares a " + info.getWidth()
+                        + "x" + info.getHeight() + " image");
+            }
+            int bits = Math.max(1, info.getBitsPerPixel());
+            boolean grey = info.getColorType() == ImageInfo.ColorType.GRAYSCALE
+                    || info.getColorType() == ImageInfo.ColorType.BW;
+            return new ContainerChecks.Header(info.getWidth(), info.getHeight(), bits, 0, grey);
+        } catch (CorruptImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptImageException(path, format.getName() + " header cannot be read (" + describe(e)
+                    + "); the file is damaged or truncated", e);
+        }
+    }
+
+    private static void refuseUnsupportedColour(ImageFormat format, ContainerChecks.Header header, Path path)
+            throws UnsupportedImageException {
+        if (format == ImageFormats.JPEG && header.components() == 4) {
+            throw new UnsupportedImageException(path, "is a CMYK or YCCK JPEG (print colours, 4 components); style4j "
+                    + "reads RGB and greyscale only. Convert it to sRGB first, e.g. "
+                    + "`convert in.jpg -colorspace sRGB out.png`");
+        }
+        if (format == ImageFormats.WEBP) {
+            throw new UnsupportedImageException(path, "is a WebP image; Commons Imaging "
+                    + "1.0.0-alpha6 reads WebP headers but not their pixels, and the JDK has no WebP decoder. "
+                    + "Convert it to PNG first, e.g. `dwebp in.webp -o out.png`");
+        }
+    }
+
+    private static BufferedImage decode(byte[] bytes, ImageFormat format, ContainerChecks.Header header, Path path)
+            throws ImageException {
+        // Commons Imaging decodes greyscale into a linear-grey raster (16/255 comes back as 13/255)
+        // and 16-bit PNG into 8 bits; the JDK's decoders keep the stored samples.
+        boolean jdkFirst = header.grey() && format != ImageFormats.PNM
+                || format == ImageFormats.PNG && header.bitDepth() == 16;
+        Exception commonsFailure = null;
+        if (!jdkFirst) {
+            try {
+                BufferedImage image = Imaging.getBufferedImage(bytes);
+                if (image != null) {
+                    return image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                            ? asPackedRgb(image) : image;
+                }
+            } catch (IOException | RuntimeException e) {
+                commonsFailure = e;
+            } catch (OutOfMemoryError e) {
+                throw new CorruptImageException(path, "decoding ran out of memory; the file is probably damaged", e);
+            }
+        }
+        boolean jdkKnowsFormat = format == ImageFormats.JPEG || format == ImageFormats.PNG
+                || format == ImageFormats.BMP || format == ImageFormats.GIF || format == ImageFormats.TIFF;
+        if (!jdkKnowsFormat) {
+            throw new CorruptImageException(path, format.getName() + " image cannot be decoded ("
+                    + describe(commonsFailure) + "); the file is damaged or uses a variant Commons Imaging "
+                    + "does not support", commonsFailure);
+        }
+        if (commonsFailure != null) {
+            log.debug("{}: Commons Imaging could not decode it ({}); using the JDK decoder", path,
+                    describe(commonsFailure));
+        }
+        try {
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+            if (image == null) {
+                throw new IOException("no JDK reader accepted it");
+            }
+            return image;
+        } catch (IOException | RuntimeException e) {
+            if (commonsFailure != null) {
+                e.addSuppressed(commonsFailure);
+            }
+            throw new CorruptImageException(path, format.getName() + " image cannot be decoded (" + describe(e)
+                    + "); the file is damaged or truncated", e);
+        } catch (OutOfMemoryError e) {
+            throw new CorruptImageException(path, "decoding ran out of memory; the file is probably damaged", e);
+        }
+    }
+
+    /**
+     * Commons Imaging's grey rasters hold linear-light values, so their samples must not be
+     * read as stored; going through the colour model gives back sRGB-encoded values.
+     */
+    private static BufferedImage asPackedRgb(BufferedImage grey) {
+        int w = grey.getWidth();
+        int h = grey.getHeight();
+        boolean alpha = grey.getColorModel().hasAlpha();
+        BufferedImage packed = new BufferedImage(w, h, alpha ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB);
+        packed.setRGB(0, 0, w, h, grey.getRGB(0, 0, w, h, null, 0, w), 0, w);
+        return packed;
+    }
+
+    private static ICC_Profile iccProfile(byte[] bytes, Path path) {
+        try {
+            return Imaging.getIccProfile(bytes);
+        } catch (IOException | RuntimeException e) {
+            log.warn("{}: its embedded ICC colour profile is unreadable ({}); assuming sRGB", path, describe(e));
+            return null;
+        }
+    }
+
+    private static int exifOrientation(byte[] bytes, ImageFormat format, Path path) {
+        if (format != ImageFormats.JPEG && format != ImageFormats.TIFF) {
+            return 1;
+        }
+        try {
+            ImageMetadata metadata = Imaging.getMetadata(bytes);
+            TiffField field = null;
+            if (metadata instanceof JpegImageMetadata jpeg) {
+                field = jpeg.findExifValueWithExactMatch(TiffTagConstants.TIFF_TAG_ORIENTATION);
+            } else if (metadata instanceof TiffImageMetadata tiff) {
+                field = tiff.findField(TiffTagConstants.TIFF_TAG_ORIENTATION);
+            }
+            return field == null ? 1 : field.getIntValue();
+        } catch (IOException | RuntimeException e) {
+            log.warn("{}: its EXIF metadata is unreadable ({}); ignoring the orientation tag", path, describe(e));
+            return 1;
+        }
+    }
+
+    /** Converts any decoded image to float RGB without the JDK's gamma games on grey images. */
+    static RgbImage toRgb(BufferedImage image, ICC_Profile profile, Path path) throws ImageException {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int n = w * h;
+        ColorModel model = image.getColorModel();
+        ColorSpace space = model.getColorSpace();
+        Raster raster = image.getRaster();
+        float[] rgb = new float[3 * n];
+        float[] alpha = model.hasAlpha() ? new float[n] : null;
+        int bits = 8;
+
+        if (model instanceof ComponentColorModel && raster.getTransferType() != DataBuffer.TYPE_FLOAT
+                && raster.getTransferType() != DataBuffer.TYPE_DOUBLE
+                && (space.getType() == ColorSpace.TYPE_GRAY || space.getType() == ColorSpace.TYPE_RGB)) {
+            // Samples as stored. Going through getRGB() would treat grey as linear and re-encode it.
+            int colourBands = space.getNumComponents();
+            bits = model.getComponentSize(0);
+            float[] samples = new float[n];
+            for (int band = 0; band < colourBands; band++) {
+                float max = (1 << model.getComponentSize(band)) - 1;
+                raster.getSamples(0, 0, w, h, band, samples);
+                for (int i = 0; i < n; i++) {
+                    samples[i] /= max;
+                }
+                if (colourBands == 1) {
+                    System.arraycopy(samples, 0, rgb, 0, n);
+                    System.arraycopy(samples, 0, rgb, n, n);
+                    System.arraycopy(samples, 0, rgb, 2 * n, n);
+                } else {
+                    System.arraycopy(samples, 0, rgb, band * n, n);
+                }
+            }
+            if (alpha != null) {
+                float max = (1 << model.getComponentSize(colourBands)) - 1;
+                raster.getSamples(0, 0, w, h, colourBands, alpha);
+                for (int i = 0; i < n; i++) {
+                    alpha[i] /= max;
+                }
+            }
+            if (space.getType() == ColorSpace.TYPE_RGB && !space.isCS_sRGB() && profile == null
+                    && space instanceof ICC_ColorSpace icc) {
+                profile = icc.getProfile();
+            }
+        } else {
+            BufferedImage source = image;
+            if (!(model instanceof IndexColorModel) && space.getType() != ColorSpace.TYPE_RGB
+                    && space.getType() != ColorSpace.TYPE_GRAY) {
+                throw new UnsupportedImageException(path, "uses a " + colourSpaceName(space.getType())
+                        + " colour space; style4j reads RGB and greyscale only. Convert it to sRGB first");
+            }
+            int[] argb = source.getRGB(0, 0, w, h, null, 0, w);
+            for (int i = 0; i < n; i++) {
+                int p = argb[i];
+                rgb[i] = ((p >> 16) & 0xff) / 255f;
+                rgb[n + i] = ((p >> 8) & 0xff) / 255f;
+                rgb[2 * n + i] = (p & 0xff) / 255f;
+                if (alpha != null) {
+                    alpha[i] = ((p >>> 24) & 0xff) / 255f;
+                }
+            }
+        }
+        if (profile != null && profile.getColorSpaceType() == ColorSpace.TYPE_RGB && !isSrgb(profile)) {
+            convertToSrgb(rgb, w, h, profile);
+        }
+        return RgbImage.wrap(w, h, rgb, alpha, bits > 8 ? 16 : 8);
+    }
+
+    /** Re-expresses RGB values given in {@code profile}'s colour space in sRGB. */
+    private static void convertToSrgb(float[] rgb, int w, int h, ICC_Profile profile) {
+        int n = w * h;
+        ColorSpace from = new ICC_ColorSpace(profile);
+        ColorSpace to = ColorSpace.getInstance(ColorSpace.CS_sRGB);
+        WritableRaster source = Raster.createBandedRaster(DataBuffer.TYPE_USHORT, w, h, 3, null);
+        WritableRaster target = Raster.createBandedRaster(DataBuffer.TYPE_USHORT, w, h, 3, null);
+        int[] samples = new int[n];
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < n; i++) {
+                samples[i] = Math.round(Math.max(0f, Math.min(1f, rgb[c * n + i])) * 65535f);
+            }
+            source.setSamples(0, 0, w, h, c, samples);
+        }
+        new ColorConvertOp(from, to, null).filter(source, target);
+        for (int c = 0; c < 3; c++) {
+            target.getSamples(0, 0, w, h, c, samples);
+            for (int i = 0; i < n; i++) {
+                rgb[c * n + i] = samples[i] / 65535f;
+            }
+        }
+    }
+
+    private static boolean isSrgb(ICC_Profile profile) {
+        byte[] description = profile.getData(ICC_Profile.icSigProfileDescriptionTag);
+        if (description == null) {
+            return false;
+        }
+        String text = new String(description, StandardCharsets.ISO_8859_1).replace("\0", "");
+        return text.contains("sRGB");
+    }
+
+    private static String colourSpaceName(int type) {
+        return switch (type) {
+            case ColorSpace.TYPE_CMYK -> "CMYK";
+            case ColorSpace.TYPE_YCbCr -> "YCbCr";
+            case ColorSpace.TYPE_Lab -> "Lab";
+            default -> "non-RGB (type " + type + ")";
+        };
+    }
+
+    private static String describe(Throwable e) {
+        if (e == null) {
+            return "unknown reason";
+        }
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    @Override
+    public String toString() {
+        return "ImageReader[maxPixels=" + maxPixels + ", maxFileBytes=" + maxFileBytes + "]";
+    }
+
+    /** Builder for {@link ImageReader}; every setting is optional. */
+    public static final class Builder {
+        private long maxPixels = DEFAULT_MAX_PIXELS;
+        private long maxFileBytes = DEFAULT_MAX_FILE_BYTES;
+
+        private Builder() {
+        }
+
+        /** The largest width x height accepted (default {@value ImageReader#DEFAULT_MAX_PIXELS}). */
+        public Builder optMaxPixels(long maxPixels) {
+            this.maxPixels = maxPixels;
+            return this;
+        }
+
+        /** The largest file accepted, in bytes (default 512 MiB). */
+        public Builder optMaxFileBytes(long maxFileBytes) {
+            this.maxFileBytes = maxFileBytes;
+            return this;
+        }
+
+        public ImageReader build() {
+            if (maxPixels <= 0) {
+                throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+            }
+            if (maxFileBytes <= 0) {
+                throw new IllegalArgumentException("maxFileBytes must be positive, got " + maxFileBytes);
+            }
+            return new ImageReader(this);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+package io.github.style4j.core.image;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.style4j.core.testing.SharedFiles;
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_Profile;
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageOutputStream;
+import org.apache.commons.imaging.ImageFormats;
+import org.apache.commons.imaging.Imaging;
+import org.apache.commons.imaging.formats.jpeg.exif.ExifRewriter;
+import org.apache.commons.imaging.formats.tiff.constants.TiffTagConstants;
+import org.apache.commons.imaging.formats.tiff.write.TiffOutputSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Every format and pixel layout the reader promises, each against an independent source of truth. */
+class ImageReaderFormatsTest {
+    @TempDir
+    Path dir;
+
+    private final ImageReader reader = ImageReader.defaults();
+
+    private Path writeJdk(BufferedImage image, String format, String name) throws Exception {
+        Path file = dir.resolve(name);
+        assertTrue(ImageIO.write(image, format, file.toFile()), "JDK has no " + format + " writer");
+        return file;
+    }
+
+    @Test
+    void greyPngKeepsItsValuesWithoutGammaConversion() throws Exception {
+        BufferedImage grey = new BufferedImage(16, 4, BufferedImage.TYPE_BYTE_GRAY);
+        for (int x = 0; x < 16; x++) {
+            grey.getRaster().setSample(x, 0, 0, x * 16);
+        }
+        RgbImage read = reader.read(writeJdk(grey, "png", "grey.png"));
+        for (int x = 0; x < 16; x++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(x * 16 / 255f, read.get(c, x, 0), "channel " + c + " at x=" + x);
+            }
+        }
+    }
+
+    @Test
+    void sixteenBitGreyPngIsExact() throws Exception {
+        BufferedImage grey = new BufferedImage(8, 2, BufferedImage.TYPE_USHORT_GRAY);
+        for (int x = 0; x < 8; x++) {
+            grey.getRaster().setSample(x, 1, 0, x * 9000 + 7);
+        }
+        RgbImage read = reader.read(writeJdk(grey, "png", "grey16.png"));
+        assertEquals(16, read.sourceBitDepth());
+        for (int x = 0; x < 8; x++) {
+            assertEquals((x * 9000 + 7) / 65535f, read.get(2, x, 1));
+        }
+    }
+
+    @Test
+    void greyWithAlphaPng() throws Exception {
+        var model = new java.awt.image.ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), true, false,
+                java.awt.Transparency.TRANSLUCENT, java.awt.image.DataBuffer.TYPE_BYTE);
+        WritableRaster raster = model.createCompatibleWritableRaster(3, 1);
+        raster.setPixel(0, 0, new int[] {10, 255});
+        raster.setPixel(1, 0, new int[] {100, 128});
+        raster.setPixel(2, 0, new int[] {200, 0});
+        RgbImage read = reader.read(writeJdk(new BufferedImage(model, raster, false, null), "png", "ga.png"));
+        assertEquals(100 / 255f, read.get(0, 1, 0));
+        assertEquals(128 / 255f, read.alpha(1, 0));
+        assertEquals(0f, read.alpha(2, 0));
+    }
+
+    @Test
+    void palettePng() throws Exception {
+        byte[] r = {(byte) 255, 0, 0, 17};
+        byte[] g = {0, (byte) 255, 0, 34};
+        byte[] b = {0, 0, (byte) 255, 51};
+        BufferedImage indexed = new BufferedImage(4, 1, BufferedImage.TYPE_BYTE_INDEXED,
+                new IndexColorModel(2, 4, r, g, b));
+        for (int x = 0; x < 4; x++) {
+            indexed.getRaster().setSample(x, 0, 0, x);
+        }
+        RgbImage read = reader.read(writeJdk(indexed, "png", "palette.png"));
+        for (int x = 0; x < 4; x++) {
+            assertEquals((r[x] & 0xff) / 255f, read.get(0, x, 0));
+            assertEquals((g[x] & 0xff) / 255f, read.get(1, x, 0));
+            assertEquals((b[x] & 0xff) / 255f, read.get(2, x, 0));
+        }
+    }
+
+    /** BMP, GIF, TIFF and PNM files written by Commons Imaging's encoders, and BMP by the JDK's. */
+    @ParameterizedTest
+    @ValueSource(strings = {"bmp", "gif", "tiff", "ppm", "jdk-bmp"})
+    void otherFormatsDecodeExactly(String kind) throws Exception {
+        // 16 colours, so GIF's palette holds them all and the comparison can be exact.
+        BufferedImage image = new BufferedImage(12, 9, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 9; y++) {
+            for (int x = 0; x < 12; x++) {
+                image.setRGB(x, y, ((x % 4) * 80 << 16) | ((y % 4) * 80 << 8) | 40);
+            }
+        }
+        Path file = dir.resolve("image." + kind.replace("jdk-", ""));
+        if (kind.startsWith("jdk-")) {
+            ImageIO.write(image, "bmp", file.toFile());
+        } else {
+            ImageFormats format = switch (kind) {
+                case "bmp" -> ImageFormats.BMP;
+                case "gif" -> ImageFormats.GIF;
+                case "tiff" -> ImageFormats.TIFF;
+                default -> ImageFormats.PNM;
+            };
+            Files.write(file, Imaging.writeImageToBytes(image, format));
+        }
+        RgbImage read = reader.read(file);
+        for (int y = 0; y < 9; y++) {
+            for (int x = 0; x < 12; x++) {
+                int p = image.getRGB(x, y);
+                assertEquals(((p >> 16) & 0xff) / 255f, read.get(0, x, y), kind);
+                assertEquals(((p >> 8) & 0xff) / 255f, read.get(1, x, y), kind);
+                assertEquals((p & 0xff) / 255f, read.get(2, x, y), kind);
+            }
+        }
+    }
+
+    @Test
+    void webpIsRefusedAfterItsHeaderIsChecked() throws Exception {
+        Path file = resource("pattern-lossless.webp");
+        var error = assertThrows(UnsupportedImageException.class, () -> reader.read(file));
+        assertTrue(error.getMessage().contains(file.toString()) && error.getMessage().contains("WebP"),
+                error.getMessage());
+        // The header is still read first: a WebP bomb is reported as such.
+        var tiny = ImageReader.builder().optMaxPixels(255).build();
+        var tooLarge = assertThrows(ImageTooLargeException.class, () -> tiny.read(resource("pattern-lossy.webp")));
+        assertEquals(16, tooLarge.width());
+        assertEquals(16, tooLarge.height());
+    }
+
+    private Path resource(String name) throws Exception {
+        Path file = dir.resolve(name);
+        if (Files.exists(file)) {
+            return file;
+        }
+        try (InputStream in = getClass().getResourceAsStream("/images/" + name)) {
+            Files.copy(in, file);
+        }
+        return file;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"the_scream.jpg", "starry_night.jpg", "rocket.jpg"})
+    void baselineJpegAgreesWithTheJdkDecoder(String name) throws Exception {
+        Path file = SharedFiles.image(name);
+        RgbImage ours = reader.read(file);
+        RgbImage jdk = ImageReader.toRgb(ImageIO.read(file.toFile()), null, file);
+        assertEquals(jdk.width(), ours.width());
+        assertEquals(jdk.height(), ours.height());
+        // The two decoders upsample chroma and round the IDCT differently: a few levels apart on
+        // average, with no systematic shift.
+        double mean = TestImages.meanAbsDifference(ours, jdk);
+        assertTrue(mean < 4.0 / 255, () -> name + ": mean difference " + mean * 255 + "/255");
+        double bias = meanSignedDifference(ours, jdk);
+        assertTrue(Math.abs(bias) < 1.0 / 255, () -> name + ": mean signed difference " + bias * 255 + "/255");
+    }
+
+    private static double meanSignedDifference(RgbImage a, RgbImage b) {
+        float[] x = a.rgb();
+        float[] y = b.rgb();
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            sum += x[i] - y[i];
+        }
+        return sum / x.length;
+    }
+
+    @Test
+    void progressiveJpegAgreesWithTheJdkDecoder() throws Exception {
+        BufferedImage source = ImageIO.read(SharedFiles.image("chelsea.png").toFile());
+        BufferedImage rgb = new BufferedImage(source.getWidth(), source.getHeight(), BufferedImage.TYPE_INT_RGB);
+        rgb.getGraphics().drawImage(source, 0, 0, null);
+        Path file = dir.resolve("progressive.jpg");
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+            writer.write(null, new IIOImage(rgb, null, null), param);
+        }
+        assertTrue(Imaging.getImageInfo(file.toFile()).isProgressive(), "fixture must be progressive");
+        RgbImage ours = reader.read(file);
+        RgbImage jdk = ImageReader.toRgb(ImageIO.read(file.toFile()), null, file);
+        assertTrue(TestImages.meanAbsDifference(ours, jdk) < 2.0 / 255);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+    void exifOrientationIsApplied(int orientation) throws Exception {
+        // A 64x32 image: black, with a white 16x16 block in the stored top-left corner.
+        BufferedImage stored = new BufferedImage(64, 32, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                stored.setRGB(x, y, 0xffffff);
+            }
+        }
+        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
+        ImageIO.write(stored, "jpeg", jpeg);
+        TiffOutputSet exif = new TiffOutputSet();
+        exif.getOrCreateRootDirectory().add(TiffTagConstants.TIFF_TAG_ORIENTATION, (short) orientation);
+        Path file = dir.resolve("oriented.jpg");
+        try (var out = Files.newOutputStream(file)) {
+            new ExifRewriter().updateExifMetadataLossless(jpeg.toByteArray(), out, exif);
+        }
+        RgbImage read = reader.read(file);
+        boolean swapped = orientation >= 5;
+        assertEquals(swapped ? 32 : 64, read.width());
+        assertEquals(swapped ? 64 : 32, read.height());
+        // Where the stored top-left corner is displayed, per the EXIF specification's table.
+        boolean right = orientation == 2 || orientation == 3 || orientation == 6 || orientation == 7;
+        boolean bottom = orientation == 3 || orientation == 4 || orientation == 7 || orientation == 8;
+        int x = right ? read.width() - 8 : 8;
+        int y = bottom ? read.height() - 8 : 8;
+        assertTrue(read.get(0, x, y) > 0.9f, "white block expected at " + x + "," + y);
+        assertTrue(read.get(0, read.width() - 1 - x, read.height() - 1 - y) < 0.1f);
+    }
+
+    @Test
+    void nonSrgbIccProfileIsConvertedToSrgb() throws Exception {
+        // Linear-light RGB 0.5 is sRGB 0.7354 (IEC 61966-2-1: 1.055 * 0.5^(1/2.4) - 0.055).
+        BufferedImage image = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 4; x++) {
+                image.setRGB(x, y, (128 << 16) | (128 << 8) | 128);
+            }
+        }
+        Path file = dir.resolve("linear.png");
+        writePngWithIcc(image, ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB), file);
+        RgbImage read = reader.read(file);
+        double expected = 1.055 * Math.pow(128 / 255.0, 1 / 2.4) - 0.055;
+        assertEquals(expected, read.get(1, 2, 2), 2.0 / 255);
+    }
+
+    private static void writePngWithIcc(BufferedImage image, ICC_Profile profile, Path file) throws Exception {
+        Iterator<javax.imageio.ImageWriter> writers = ImageIO.getImageWritersByFormatName("png");
+        javax.imageio.ImageWriter writer = writers.next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(image), param);
+        IIOMetadataNode root = new IIOMetadataNode("javax_imageio_png_1.0");
+        IIOMetadataNode icc = new IIOMetadataNode("iCCP");
+        icc.setAttribute("profileName", "linear");
+        icc.setAttribute("compressionMethod", "deflate");
+        // The PNG writer stores the user object as the chunk's compressed profile.
+        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+        try (var deflater = new java.util.zip.DeflaterOutputStream(compressed)) {
+            deflater.write(profile.getData());
+        }
+        icc.setUserObject(compressed.toByteArray());
+        root.appendChild(icc);
+        metadata.mergeTree("javax_imageio_png_1.0", root);
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(image, null, metadata), param);
+        }
+        assertTrue(Imaging.getIccProfile(file.toFile()) != null, "fixture must carry an ICC profile");
+    }
+
+    @Test
+    void cmykJpegIsRefusedWithAWayOut() throws Exception {
+        // The JDK writes a 4-channel raster as an Adobe (CMYK) JPEG.
+        WritableRaster cmyk = java.awt.image.Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE,
+                16, 16, 4, null);
+        Path file = dir.resolve("print.jpg");
+        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(cmyk, null, null), writer.getDefaultWriteParam());
+        }
+        var error = assertThrows(UnsupportedImageException.class, () -> reader.read(file));
+        assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
+        assertTrue(error.getMessage().contains("sRGB"), error.getMessage());
+    }
+
+    @Test
+    void pngNamedJpgIsReadByItsContent() throws Exception {
+        RgbImage original = TestImages.random(5, 5, 255, false, 9);
+        Path png = dir.resolve("real.png");
+        ImageWriter.defaults().write(original, png);
+        Path misnamed = dir.resolve("actually-png.jpg");
+        Files.copy(png, misnamed);
+        assertArrayEquals(original.rgb(), reader.read(misnamed).rgb());
+    }
+}
