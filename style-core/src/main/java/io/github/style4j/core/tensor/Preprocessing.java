@@ -23,7 +23,9 @@ public enum Preprocessing {
      * RGB order, values 0–1, then (x − mean) / std per channel with mean (0.485, 0.456, 0.406)
      * and std (0.229, 0.224, 0.225).
      */
-    TORCHVISION(new int[] {0, 1, 2}, 1, new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225});
+    TORCHVISION(new int[] {0, 1, 2}, 1, new double[] {0.485, 0.456, 0.406}, new double[] {0.229, 0.224, 0.225}),
+    /** None: the tensor is fed to the network as it is (for inputs already in the network's convention). */
+    NONE(new int[] {0, 1, 2}, 1, new double[] {0, 0, 0}, new double[] {1, 1, 1});
 
     /** For each output channel, the RGB channel it comes from. */
     private final int[] sourceChannel;
@@ -46,6 +48,16 @@ public enum Preprocessing {
     /** Per-channel divisor applied after the mean, in the network's channel order. */
     public double[] std() {
         return std.clone();
+    }
+
+    /** Multiplier taking {@code [0, 1]} values to the network's range (255 for Caffe, else 1). */
+    public double range() {
+        return range;
+    }
+
+    /** For each network input channel, the RGB channel it is taken from ({@code {2, 1, 0}} for BGR). */
+    public int[] channelOrder() {
+        return sourceChannel.clone();
     }
 
     /** Network input from an RGB {@code [N, 3, H, W]} tensor in {@code [0, 1]}; a new array. */

@@ -1,0 +1,146 @@
+package io.github.style4j.core.tensor;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Reads NumPy {@code .npy} files (format versions 1 to 3; little- or big-endian float32,
+ * float64, int32, int64; C order) into ND4J arrays, in Java.
+ *
+ * <p>Why not {@code Nd4j.createFromNpyFile}: in 1.0.0-M2.1 its native parser kills the JVM
+ * (SIGSEGV in {@code lengthForShapeBufferPointer}) on headers written as
+ * {@code "{ 'descr': ..."}, the spelling of the SqueezeNet weights in {@code ../shared/models}.
+ * A malformed file here is an {@link IOException} naming the file and the problem.
+ */
+public final class NpyFiles {
+    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
+    private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([<>|=])([a-z])(\\d+)'");
+    private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
+    private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+    private NpyFiles() {
+    }
+
+    /** Reads an array; float data keeps its precision, integer data is returned as INT32/INT64. */
+    public static INDArray read(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        if (bytes.length < 10 || !startsWithMagic(bytes)) {
+            throw new IOException(file + ": not a NumPy .npy file (no \\x93NUMPY signature)");
+        }
+        int major = bytes[6] & 0xff;
+        int headerLength;
+        int headerStart;
+        if (major == 1) {
+            headerLength = (bytes[8] & 0xff) | (bytes[9] & 0xff) << 8;
+            headerStart = 10;
+        } else if (major == 2 || major == 3) {
+            if (bytes.length < 12) {
+                throw new IOException(file + ": truncated .npy header");
+            }
+            headerLength = ByteBuffer.wrap(bytes, 8, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+            headerStart = 12;
+        } else {
+            throw new IOException(file + ": unsupported .npy format version " + major);
+        }
+        if (headerLength < 0 || headerStart + headerLength > bytes.length) {
+            throw new IOException(file + ": truncated .npy header");
+        }
+        String header = new String(bytes, headerStart, headerLength,
+                major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+        Matcher descr = DESCR.matcher(header);
+        Matcher fortran = FORTRAN.matcher(header);
+        Matcher shapeMatch = SHAPE.matcher(header);
+        if (!descr.find() || !fortran.find() || !shapeMatch.find()) {
+            throw new IOException(file + ": malformed .npy header " + header.trim());
+        }
+        if (fortran.group(1).equals("True")) {
+            throw new IOException(file + ": Fortran-order arrays are not supported; save with np.ascontiguousarray");
+        }
+        ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        char kind = descr.group(2).charAt(0);
+        int size = Integer.parseInt(descr.group(3));
+        DataType type = switch (kind + String.valueOf(size)) {
+            case "f4" -> DataType.FLOAT;
+            case "f8" -> DataType.DOUBLE;
+            case "i4" -> DataType.INT32;
+            case "i8" -> DataType.INT64;
+            default -> throw new IOException(file + ": unsupported .npy dtype " + descr.group());
+        };
+        long[] shape = parseShape(shapeMatch.group(1), file);
+        long count = 1;
+        for (long dimension : shape) {
+            count = Math.multiplyExact(count, dimension);
+        }
+        int dataStart = headerStart + headerLength;
+        long expectedBytes = count * size;
+        if (bytes.length - dataStart != expectedBytes) {
+            throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " needs " + expectedBytes
+                    + " bytes of data but the file has " + (bytes.length - dataStart) + "; it is truncated or damaged");
+        }
+        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) expectedBytes).order(order);
+        int n = (int) count;
+        long[] arrayShape = shape.length == 0 ? new long[0] : shape;
+        return switch (type) {
+            case FLOAT -> {
+                float[] values = new float[n];
+                data.asFloatBuffer().get(values);
+                yield Nd4j.create(values, arrayShape, 'c');
+            }
+            case DOUBLE -> {
+                double[] values = new double[n];
+                data.asDoubleBuffer().get(values);
+                yield Nd4j.create(values, arrayShape, 'c');
+            }
+            case INT -> {
+                int[] values = new int[n];
+                data.asIntBuffer().get(values);
+                yield Nd4j.createFromArray(values).reshape(arrayShape);
+            }
+            default -> {
+                long[] values = new long[n];
+                data.asLongBuffer().get(values);
+                yield Nd4j.createFromArray(values).reshape(arrayShape);
+            }
+        };
+    }
+
+    private static boolean startsWithMagic(byte[] bytes) {
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (bytes[i] != MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long[] parseShape(String text, Path file) throws IOException {
+        List<Long> dimensions = new ArrayList<>();
+        for (String part : text.split(",")) {
+            String trimmed = part.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            try {
+                long dimension = Long.parseLong(trimmed.replace("L", ""));
+                if (dimension < 0) {
+                    throw new NumberFormatException("negative");
+                }
+                dimensions.add(dimension);
+            } catch (NumberFormatException e) {
+                throw new IOException(file + ": malformed shape (" + text + ") in .npy header", e);
+            }
+        }
+        return dimensions.stream().mapToLong(Long::longValue).toArray();
+    }
+}
