@@ -3,11 +3,7 @@ package io.github.style4j.examples.bench;
 import io.github.style4j.core.backend.CpuFeatures;
 import io.github.style4j.core.backend.NativeBuild;
 import io.github.style4j.core.backend.NativeBuildSelector;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,9 +98,9 @@ final class BackendBenchmark implements Callable<Integer> {
         return 0;
     }
 
-    private void runWorker() {
+    private void runWorker() throws Exception {
         NativeBuildSelector.select();
-        Vgg19Trunk network = new Vgg19Trunk(size, 42);
+        Vgg19Trunk network = new Vgg19Trunk(size);
         for (int i = 0; i < warmup; i++) {
             network.forwardBackward();
         }
@@ -124,38 +120,10 @@ final class BackendBenchmark implements Callable<Integer> {
     }
 
     private String[] runChild(NativeBuild build) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!arg.startsWith("-D" + NativeBuildSelector.BUILD_PROPERTY)
-                    && !arg.startsWith("-D" + NativeBuildSelector.JAVACPP_EXTENSION_PROPERTY)) {
-                command.add(arg);
-            }
-        }
-        command.add("-D" + NativeBuildSelector.BUILD_PROPERTY + "=" + build);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchCommand.class.getName(),
-                "backend", "--worker", "--size", String.valueOf(size), "--iterations", String.valueOf(iterations),
-                "--warmup", String.valueOf(warmup)));
         System.out.printf(Locale.ROOT, "  timing %s ...%n", build);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String result = null;
-        List<String> output = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.startsWith(RESULT)) {
-                    result = line.substring(RESULT.length());
-                } else {
-                    output.add(line);
-                }
-            }
-        }
-        int exit = process.waitFor();
-        if (exit != 0 || result == null) {
-            throw new IllegalStateException("timing the " + build + " build failed (exit " + exit + "):"
-                    + System.lineSeparator() + String.join(System.lineSeparator(), output));
-        }
-        return result.trim().split(" ");
+        return ChildJvm.run(BenchCommand.class, RESULT, List.of("-D" + NativeBuildSelector.BUILD_PROPERTY + "=" + build),
+                "backend", "--worker", "--size", String.valueOf(size), "--iterations", String.valueOf(iterations),
+                "--warmup", String.valueOf(warmup));
     }
 
     private static double median(List<Double> values) {

@@ -30,26 +30,26 @@ public enum Architecture {
     SQUEEZENET(squeezenet());
 
     /** One step of a network. */
-    sealed interface Op permits Conv, Relu, Pool, Fire, GlobalAverage {
+    public sealed interface Op permits Conv, Relu, Pool, Fire, GlobalAverage {
         String name();
     }
 
     /** A convolution with bias; {@code same} pads to keep the size (stride 1). */
-    record Conv(String name, int in, int out, int kernel, int stride, boolean same) implements Op {
+    public record Conv(String name, int in, int out, int kernel, int stride, boolean same) implements Op {
     }
 
-    record Relu(String name) implements Op {
+    public record Relu(String name) implements Op {
     }
 
     /** Max or average pooling (the caller chooses); floor or ceil rounding comes with the weights. */
-    record Pool(String name, int kernel, int stride) implements Op {
+    public record Pool(String name, int kernel, int stride) implements Op {
     }
 
     /** A SqueezeNet fire module: squeeze 1x1, then expand 1x1 and expand 3x3 concatenated (1x1 first). */
-    record Fire(String name, int in, int squeeze, int expand) implements Op {
+    public record Fire(String name, int in, int squeeze, int expand) implements Op {
     }
 
-    record GlobalAverage(String name) implements Op {
+    public record GlobalAverage(String name) implements Op {
     }
 
     private final List<Op> ops;
