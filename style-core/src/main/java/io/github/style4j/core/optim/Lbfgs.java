@@ -1,0 +1,245 @@
+package io.github.style4j.core.optim;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Limited-memory BFGS (Nocedal 1980; Liu and Nocedal 1989) with a strong-Wolfe line search:
+ * what Gatys et al. and neural-style use to minimise style-transfer losses. Our own code,
+ * because neither ND4J, SameDiff nor DJL offers one for SameDiff (see
+ * {@code docs/decisions/0004-own-lbfgs.md}).
+ *
+ * <p>The search direction comes from the two-loop recursion over the last {@code m} pairs
+ * (s, y), scaled by γ = s·y / y·y (Nocedal and Wright eq. 7.20). Every vector stays an
+ * {@link INDArray}; only dot products and norms come back as doubles. A direction that is
+ * not a descent direction clears the history and restarts along the negative gradient; a
+ * pair with s·y ≤ 0 is skipped. If the objective turns non-finite, the last finite iterate
+ * is returned with {@link StopReason#NON_FINITE}.
+ *
+ * <p>Defaults: history 100 (as neural-style), 1000 iterations, 1250 evaluations, gradient
+ * tolerance 1e-7 and change tolerance 1e-9 (as PyTorch's {@code LBFGS}), first step
+ * min(1, 1/|g|₁) then 1.
+ */
+public final class Lbfgs implements Optimizer {
+    private final int history;
+    private final int maxIterations;
+    private final int maxEvaluations;
+    private final double gradientTolerance;
+    private final double changeTolerance;
+    private final List<OptimizationListener> listeners;
+    private final Consumer<WolfeCheck> lineSearchObserver;
+
+    /** What a line search accepted, for tests that check the Wolfe conditions. */
+    record WolfeCheck(double f0, double gtd0, double step, double f, double gtd, boolean claimedWolfe) {
+    }
+
+    private Lbfgs(Builder builder) {
+        this.history = builder.history;
+        this.maxIterations = builder.maxIterations;
+        this.maxEvaluations = builder.maxEvaluations;
+        this.gradientTolerance = builder.gradientTolerance;
+        this.changeTolerance = builder.changeTolerance;
+        this.listeners = List.copyOf(builder.listeners);
+        this.lineSearchObserver = builder.lineSearchObserver;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public OptimizationResult minimize(Objective objective, INDArray initial) {
+        long start = System.nanoTime();
+        long[] shape = initial.shape();
+        INDArray x = initial.dup().reshape(initial.length());
+        Objective flat = p -> objective.evaluate(p.reshape(shape));
+        Evaluation evaluation = flat.evaluate(x);
+        int evaluations = 1;
+        if (!evaluation.isFinite()) {
+            return result(x, shape, evaluation.loss(), 0, evaluations, StopReason.NON_FINITE,
+                    "the objective is not finite at the starting point");
+        }
+        INDArray g = evaluation.gradient().reshape(x.length()).dup();
+        double f = evaluation.loss();
+        if (g.amaxNumber().doubleValue() <= gradientTolerance) {
+            return result(x, shape, f, 0, evaluations, StopReason.GRADIENT_TOLERANCE, "the starting point is stationary");
+        }
+        Deque<INDArray[]> pairs = new ArrayDeque<>(); // {s, y}
+        Deque<Double> rhos = new ArrayDeque<>();
+        double gamma = 1;
+        StrongWolfeLineSearch lineSearch = new StrongWolfeLineSearch(flat, changeTolerance);
+        for (int iteration = 1; iteration <= maxIterations; iteration++) {
+            INDArray d = direction(g, pairs, rhos, gamma);
+            double gtd = g.mul(d).sumNumber().doubleValue();
+            if (!(gtd < -changeTolerance)) {
+                pairs.clear();
+                rhos.clear();
+                gamma = 1;
+                d = g.neg();
+                gtd = -g.mul(g).sumNumber().doubleValue();
+            }
+            double t = iteration == 1 ? Math.min(1, 1 / g.norm1Number().doubleValue()) : 1;
+            StrongWolfeLineSearch.Result step = lineSearch.search(x, f, gtd, d, t);
+            if (step == null) {
+                evaluations += lineSearch.evaluations();
+                if (lineSearch.sawNonFinite()) {
+                    return result(x, shape, f, iteration - 1, evaluations, StopReason.NON_FINITE,
+                            "the objective became NaN or infinite along the search direction at iteration "
+                                    + iteration + "; returning the last iterate where it was finite");
+                }
+                return result(x, shape, f, iteration - 1, evaluations, StopReason.LINE_SEARCH_FAILED,
+                        "the line search found no point lower than the current one; returning the current iterate");
+            }
+            evaluations += step.evaluations();
+            if (lineSearchObserver != null) {
+                lineSearchObserver.accept(new WolfeCheck(f, gtd, step.step(), step.evaluation().loss(),
+                        step.directionalDerivative(), step.wolfe()));
+            }
+            INDArray s = step.point().sub(x);
+            INDArray gNew = step.evaluation().gradient().reshape(x.length()).dup();
+            INDArray y = gNew.sub(g);
+            double ys = y.mul(s).sumNumber().doubleValue();
+            if (ys > 1e-10) {
+                if (pairs.size() == history) {
+                    pairs.removeFirst();
+                    rhos.removeFirst();
+                }
+                pairs.addLast(new INDArray[] {s, y});
+                rhos.addLast(1 / ys);
+                gamma = ys / y.mul(y).sumNumber().doubleValue();
+            }
+            double fOld = f;
+            x = step.point();
+            g = gNew;
+            f = step.evaluation().loss();
+            double stepLength = s.norm2Number().doubleValue();
+            StepReport report = new StepReport(iteration, f, step.evaluation().terms(), g.norm2Number().doubleValue(),
+                    stepLength, evaluations, Duration.ofNanos(System.nanoTime() - start));
+            for (OptimizationListener listener : listeners) {
+                listener.onStep(report);
+            }
+            if (g.amaxNumber().doubleValue() <= gradientTolerance) {
+                return result(x, shape, f, iteration, evaluations, StopReason.GRADIENT_TOLERANCE,
+                        "gradient below " + gradientTolerance);
+            }
+            if (s.amaxNumber().doubleValue() <= changeTolerance || Math.abs(f - fOld) < changeTolerance) {
+                return result(x, shape, f, iteration, evaluations, StopReason.CHANGE_TOLERANCE,
+                        "loss and step changed less than " + changeTolerance);
+            }
+            if (evaluations >= maxEvaluations) {
+                return result(x, shape, f, iteration, evaluations, StopReason.MAX_EVALUATIONS,
+                        "used " + evaluations + " of " + maxEvaluations + " evaluations");
+            }
+        }
+        return result(x, shape, f, maxIterations, evaluations, StopReason.MAX_ITERATIONS,
+                "ran " + maxIterations + " iterations");
+    }
+
+    /** The two-loop recursion: -H g, with H the L-BFGS inverse-Hessian approximation. */
+    private static INDArray direction(INDArray g, Deque<INDArray[]> pairs, Deque<Double> rhos, double gamma) {
+        INDArray q = g.neg();
+        int k = pairs.size();
+        double[] alphas = new double[k];
+        Iterator<INDArray[]> newestFirst = pairs.descendingIterator();
+        Iterator<Double> rhoNewestFirst = rhos.descendingIterator();
+        for (int i = k - 1; i >= 0; i--) {
+            INDArray[] pair = newestFirst.next();
+            double rho = rhoNewestFirst.next();
+            alphas[i] = rho * pair[0].mul(q).sumNumber().doubleValue();
+            q.subi(pair[1].mul(alphas[i]));
+        }
+        q.muli(gamma);
+        Iterator<INDArray[]> oldestFirst = pairs.iterator();
+        Iterator<Double> rhoOldestFirst = rhos.iterator();
+        for (int i = 0; i < k; i++) {
+            INDArray[] pair = oldestFirst.next();
+            double beta = rhoOldestFirst.next() * pair[1].mul(q).sumNumber().doubleValue();
+            q.addi(pair[0].mul(alphas[i] - beta));
+        }
+        return q;
+    }
+
+    private static OptimizationResult result(INDArray x, long[] shape, double f, int iterations, int evaluations,
+                                             StopReason reason, String message) {
+        return new OptimizationResult(x.reshape(shape).dup(), f, iterations, evaluations, reason, message);
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "Lbfgs[history=%d, maxIterations=%d, maxEvaluations=%d, "
+                + "gradientTolerance=%g, changeTolerance=%g, lineSearch=strong Wolfe (c1=%g, c2=%g)]", history,
+                maxIterations, maxEvaluations, gradientTolerance, changeTolerance, StrongWolfeLineSearch.C1,
+                StrongWolfeLineSearch.C2);
+    }
+
+    /** Builder for {@link Lbfgs}; every setting is optional. */
+    public static final class Builder {
+        private int history = 100;
+        private int maxIterations = 1000;
+        private int maxEvaluations = 1250;
+        private double gradientTolerance = 1e-7;
+        private double changeTolerance = 1e-9;
+        private final List<OptimizationListener> listeners = new ArrayList<>();
+        private Consumer<WolfeCheck> lineSearchObserver;
+
+        private Builder() {
+        }
+
+        /** Pairs (s, y) kept: memory is 2 x history x parameters (default 100). */
+        public Builder optHistory(int history) {
+            this.history = history;
+            return this;
+        }
+
+        public Builder optMaxIterations(int maxIterations) {
+            this.maxIterations = maxIterations;
+            return this;
+        }
+
+        /** Objective evaluations allowed, line-search trials included (default 1250). */
+        public Builder optMaxEvaluations(int maxEvaluations) {
+            this.maxEvaluations = maxEvaluations;
+            return this;
+        }
+
+        /** Stop when the gradient's largest entry is at most this (default 1e-7). */
+        public Builder optGradientTolerance(double gradientTolerance) {
+            this.gradientTolerance = gradientTolerance;
+            return this;
+        }
+
+        /** Stop when the loss or the step's largest entry changes less than this (default 1e-9). */
+        public Builder optChangeTolerance(double changeTolerance) {
+            this.changeTolerance = changeTolerance;
+            return this;
+        }
+
+        public Builder addListener(OptimizationListener listener) {
+            listeners.add(listener);
+            return this;
+        }
+
+        Builder lineSearchObserver(Consumer<WolfeCheck> observer) {
+            this.lineSearchObserver = observer;
+            return this;
+        }
+
+        public Lbfgs build() {
+            if (history < 1 || maxIterations < 1 || maxEvaluations < 1) {
+                throw new IllegalArgumentException("history, maxIterations and maxEvaluations must be at least 1, got "
+                        + history + ", " + maxIterations + ", " + maxEvaluations);
+            }
+            if (!(gradientTolerance >= 0 && changeTolerance >= 0)) {
+                throw new IllegalArgumentException("tolerances must be non-negative");
+            }
+            return new Lbfgs(this);
+        }
+    }
+}
