@@ -20,6 +20,11 @@ import org.nd4j.linalg.learning.GradientUpdater;
  * epsilon 1e-8; 1000 iterations; no clamping.
  */
 public final class Adam implements Optimizer {
+    static {
+        // Choose ND4J's native build before this class can start ND4J.
+        io.github.style4j.core.backend.NativeBuildSelector.select();
+    }
+
     private final double learningRate;
     private final double beta1;
     private final double beta2;

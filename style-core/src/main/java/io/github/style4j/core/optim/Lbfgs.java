@@ -28,6 +28,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * min(1, 1/|g|₁) then 1.
  */
 public final class Lbfgs implements Optimizer {
+    static {
+        // Choose ND4J's native build before this class can start ND4J.
+        io.github.style4j.core.backend.NativeBuildSelector.select();
+    }
+
     private final int history;
     private final int maxIterations;
     private final int maxEvaluations;

@@ -13,6 +13,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * re-attach it with {@link #toImage(INDArray, float[])}.
  */
 public final class ImageTensors {
+    static {
+        // Choose ND4J's native build before this class can start ND4J.
+        io.github.style4j.core.backend.NativeBuildSelector.select();
+    }
+
     private ImageTensors() {
     }
 

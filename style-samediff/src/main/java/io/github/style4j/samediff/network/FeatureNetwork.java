@@ -33,6 +33,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * the (read-only) weight arrays.
  */
 public final class FeatureNetwork {
+    static {
+        // Choose ND4J's native build before this class can start ND4J.
+        io.github.style4j.core.backend.NativeBuildSelector.select();
+    }
+
     private final NetworkWeights weights;
     private final Pooling pooling;
     private final String scope;

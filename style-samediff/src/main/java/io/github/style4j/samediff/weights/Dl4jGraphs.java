@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
 
 /** Reads convolution weights out of DL4J {@link ComputationGraph}s, by structure. */
 final class Dl4jGraphs {
+    static {
+        // Choose ND4J's native build before this class can start ND4J.
+        io.github.style4j.core.backend.NativeBuildSelector.select();
+    }
+
     private static final Logger log = LoggerFactory.getLogger(Dl4jGraphs.class);
 
     private Dl4jGraphs() {
