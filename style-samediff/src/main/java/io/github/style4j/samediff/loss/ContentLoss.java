@@ -1,0 +1,113 @@
+package io.github.style4j.samediff.loss;
+
+import io.github.style4j.samediff.network.FeatureNetwork;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.nd4j.autodiff.samediff.NameScope;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Feature reconstruction loss (Gatys, Ecker and Bethge, "Image Style Transfer Using
+ * Convolutional Neural Networks", CVPR 2016, eq. 1):
+ * <pre>
+ *   L = Σ_l w_l · mean over (n, c, y, x) of (F_l − P_l)²
+ * </pre>
+ * with F_l the feature map of layer l for the image and P_l the content image's, stored as
+ * a constant. Differs from the paper in normalisation: the paper has ½ Σ (F − P)²; the mean
+ * (neural-style's and PyTorch's MSE) makes weights independent of layer size.
+ */
+public final class ContentLoss implements PerceptualLoss {
+    private final String name;
+    private final Map<String, Double> weights;
+    private final Map<String, INDArray> targets;
+
+    private ContentLoss(Builder builder) {
+        this.name = builder.name;
+        this.weights = builder.weights.frozen("ContentLoss");
+        this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(builder.targets));
+        for (String layer : weights.keySet()) {
+            if (!targets.containsKey(layer)) {
+                throw new IllegalArgumentException("ContentLoss has no target for layer " + layer
+                        + ": use setTargets(...) or fromImage(...)");
+            }
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public SDVariable define(SameDiff sd, LossInputs inputs) {
+        SDVariable total = null;
+        try (NameScope scope = sd.withNameScope(name)) {
+            for (Map.Entry<String, Double> layer : weights.entrySet()) {
+                SDVariable features = inputs.feature(layer.getKey());
+                SDVariable target = sd.constant(layer.getKey() + "_target",
+                        targets.get(layer.getKey()).castTo(features.dataType()));
+                SDVariable term = sd.mean(sd.math().squaredDifference(features, target)).mul(layer.getValue());
+                total = total == null ? term : total.add(term);
+            }
+        }
+        return sd.identity(name, total);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Set<String> layers() {
+        return weights.keySet();
+    }
+
+    @Override
+    public String toString() {
+        return "ContentLoss[" + name + ", layers=" + weights + "]";
+    }
+
+    /** Builder: layers with weights and their targets are required; the name is optional. */
+    public static final class Builder {
+        private String name = "content";
+        private final LayerWeights weights = new LayerWeights();
+        private final Map<String, INDArray> targets = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder optName(String name) {
+            this.name = Objects.requireNonNull(name);
+            return this;
+        }
+
+        public Builder addLayer(String layer, double weight) {
+            weights.put(layer, weight);
+            return this;
+        }
+
+        /** Target feature maps by layer ({@code [1, C, H, W]}, the content image's). */
+        public Builder setTargets(Map<String, INDArray> targets) {
+            this.targets.putAll(targets);
+            return this;
+        }
+
+        /** Targets computed from a content image ({@code [1, 3, H, W]} RGB in [0, 1]) through a network. */
+        public Builder setTargetsFromImage(FeatureNetwork network, INDArray contentRgb) {
+            return setTargets(network.activations(contentRgb, new java.util.ArrayList<>(weightsKeys())));
+        }
+
+        private Set<String> weightsKeys() {
+            return weights.frozen("ContentLoss").keySet();
+        }
+
+        public ContentLoss build() {
+            return new ContentLoss(this);
+        }
+    }
+}

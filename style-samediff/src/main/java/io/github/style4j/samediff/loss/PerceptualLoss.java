@@ -1,0 +1,29 @@
+package io.github.style4j.samediff.loss;
+
+import java.util.Set;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * A loss that defines itself into a SameDiff graph. Implementations build from primitive
+ * ops ({@code mmul}, {@code squaredDifference}, {@code mean}, ...), never by scaling a fused
+ * {@code sd.loss().*} output, whose gradient ignores what flows into it (deeplearning4j
+ * issue #9026); keep their targets as constants; and put their ops in a name scope of
+ * their own, naming the scalar they return {@link #name()}.
+ *
+ * <p>Adding a style loss to any pipeline takes two lines:
+ * <pre>{@code
+ * Map<String, SDVariable> taps = network.define(sd, generatorOutput, style.layers());
+ * style.define(sd, new LossInputs(generatorOutput, taps)).markAsLoss();
+ * }</pre>
+ */
+public interface PerceptualLoss {
+    /** Defines the loss into {@code sd}; returns a scalar named {@link #name()}. */
+    SDVariable define(SameDiff sd, LossInputs inputs);
+
+    /** Name of the returned scalar and of the scope of the loss's ops. */
+    String name();
+
+    /** Layers whose feature maps the loss reads. */
+    Set<String> layers();
+}

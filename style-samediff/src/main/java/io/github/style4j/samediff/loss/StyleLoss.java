@@ -1,0 +1,115 @@
+package io.github.style4j.samediff.loss;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.nd4j.autodiff.samediff.NameScope;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Gram-matrix style loss (Gatys, Ecker and Bethge 2016, eqs. 3 to 5):
+ * <pre>
+ *   L = Σ_l w_l · k_l · mean over the C_l² entries of (Ĝ_l − Â_l)²,   Ĝ_l = F_l F_lᵀ / M_l
+ * </pre>
+ * with k_l set by the {@link GramNormalization} (1/4 for the paper's, 1/C² for
+ * neural-style's) and the targets Â_l from {@link StyleTargets}. For a batch, the mean runs
+ * over the batch too. Built from {@code mmul}, {@code squaredDifference} and {@code mean}.
+ */
+public final class StyleLoss implements PerceptualLoss {
+    private final String name;
+    private final Map<String, Double> weights;
+    private final StyleTargets targets;
+    private final GramNormalization normalization;
+
+    private StyleLoss(Builder builder) {
+        this.name = builder.name;
+        this.weights = builder.weights.frozen("StyleLoss");
+        this.targets = Objects.requireNonNull(builder.targets, "StyleLoss needs targets: setTargets(StyleTargets...)");
+        this.normalization = builder.normalization;
+        for (String layer : weights.keySet()) {
+            if (!targets.grams().containsKey(layer)) {
+                throw new IllegalArgumentException("StyleLoss has no target Gram matrix for layer " + layer
+                        + "; compute the targets for the same layers");
+            }
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public SDVariable define(SameDiff sd, LossInputs inputs) {
+        SDVariable total = null;
+        try (NameScope scope = sd.withNameScope(name)) {
+            for (Map.Entry<String, Double> layer : weights.entrySet()) {
+                INDArray target = targets.grams().get(layer.getKey());
+                SDVariable features = inputs.feature(layer.getKey());
+                SDVariable gram = FeatureStatistics.gram(sd, features);
+                SDVariable targetGram = sd.constant(layer.getKey() + "_gram_target",
+                        target.reshape(1, target.size(0), target.size(1)).castTo(features.dataType()));
+                double factor = normalization.factor(target.size(0)) * layer.getValue();
+                SDVariable term = sd.mean(sd.math().squaredDifference(gram, targetGram)).mul(factor);
+                total = total == null ? term : total.add(term);
+            }
+        }
+        return sd.identity(name, total);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Set<String> layers() {
+        return weights.keySet();
+    }
+
+    public GramNormalization normalization() {
+        return normalization;
+    }
+
+    @Override
+    public String toString() {
+        return "StyleLoss[" + name + ", " + normalization + ", layers=" + weights + "]";
+    }
+
+    /** Builder: layers with weights and targets are required; name and normalisation optional. */
+    public static final class Builder {
+        private String name = "style";
+        private final LayerWeights weights = new LayerWeights();
+        private StyleTargets targets;
+        private GramNormalization normalization = GramNormalization.CHW;
+
+        private Builder() {
+        }
+
+        public Builder optName(String name) {
+            this.name = Objects.requireNonNull(name);
+            return this;
+        }
+
+        public Builder addLayer(String layer, double weight) {
+            weights.put(layer, weight);
+            return this;
+        }
+
+        public Builder setTargets(StyleTargets targets) {
+            this.targets = targets;
+            return this;
+        }
+
+        /** {@link GramNormalization#CHW} by default (neural-style's). */
+        public Builder optNormalization(GramNormalization normalization) {
+            this.normalization = Objects.requireNonNull(normalization);
+            return this;
+        }
+
+        public StyleLoss build() {
+            return new StyleLoss(this);
+        }
+    }
+}
