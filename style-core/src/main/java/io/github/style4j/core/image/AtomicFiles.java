@@ -28,6 +28,18 @@ public final class AtomicFiles {
     }
 
     /**
+     * Temporary files are created private (rw-------); the result should look like any other
+     * file: the permissions of the file it replaces, or rw-r--r-- for a new one.
+     */
+    private static void keepPermissions(Path temporary, Path target) throws IOException {
+        if (!Files.getFileStore(temporary).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
+            return;
+        }
+        Files.setPosixFilePermissions(temporary, Files.exists(target) ? Files.getPosixFilePermissions(target)
+                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+
+    /**
      * Writes {@code content} to {@code target} atomically.
      *
      * @throws ImageWriteException naming the target and the cause; the target is unchanged
@@ -57,6 +69,7 @@ public final class AtomicFiles {
                 out.flush();
                 channel.force(true);
             }
+            keepPermissions(temporary, absolute);
             try {
                 Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

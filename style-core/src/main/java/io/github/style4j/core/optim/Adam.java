@@ -82,7 +82,7 @@ public final class Adam implements Optimizer {
                     evaluation.gradient().norm2Number().doubleValue(), stepLength, iteration + 1,
                     Duration.ofNanos(System.nanoTime() - start));
             for (OptimizationListener listener : listeners) {
-                listener.onStep(report);
+                listener.onStep(report, x);
             }
         }
         return new OptimizationResult(x, lastLoss, maxIterations, maxIterations + 1, StopReason.MAX_ITERATIONS,

@@ -128,7 +128,7 @@ public final class Lbfgs implements Optimizer {
             StepReport report = new StepReport(iteration, f, step.evaluation().terms(), g.norm2Number().doubleValue(),
                     stepLength, evaluations, Duration.ofNanos(System.nanoTime() - start));
             for (OptimizationListener listener : listeners) {
-                listener.onStep(report);
+                listener.onStep(report, x.reshape(shape));
             }
             if (g.amaxNumber().doubleValue() <= gradientTolerance) {
                 return result(x, shape, f, iteration, evaluations, StopReason.GRADIENT_TOLERANCE,

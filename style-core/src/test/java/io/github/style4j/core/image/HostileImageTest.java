@@ -197,6 +197,16 @@ class HostileImageTest {
     }
 
     @Test
+    void writtenFilesGetOrdinaryPermissionsNotTheTemporaryFilesOnes() throws IOException {
+        Path fresh = dir.resolve("fresh.png");
+        ImageWriter.defaults().write(RgbImage.filled(1, 1, 0, 0, 0), fresh);
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
+        Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rw-rw-r--"));
+        ImageWriter.defaults().write(RgbImage.filled(1, 1, 1, 1, 1), fresh);
+        assertEquals("rw-rw-r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
+    }
+
+    @Test
     void aWriteIntoAMissingFolderIsRefused() {
         Path target = dir.resolve("no/such/folder/out.png");
         ImageWriteException error = assertThrows(ImageWriteException.class,

@@ -1,11 +1,31 @@
 package io.github.style4j.examples.cli;
 
 import io.github.style4j.core.backend.NativeBuildSelector;
+import io.github.style4j.core.image.ImageException;
+import io.github.style4j.core.image.ImageWriter;
+import io.github.style4j.core.image.RgbImage;
+import io.github.style4j.samediff.loss.GramNormalization;
+import io.github.style4j.samediff.network.Architecture;
+import io.github.style4j.samediff.network.Pooling;
+import io.github.style4j.samediff.transfer.StyleTransfer;
+import io.github.style4j.samediff.transfer.StyleTransferConfig;
+import io.github.style4j.samediff.transfer.StyleTransferResult;
+import io.github.style4j.samediff.weights.ModelDownloader;
+import io.github.style4j.samediff.weights.WeightLoadException;
+import io.github.style4j.samediff.weights.WeightSource;
+import io.github.style4j.samediff.weights.ZooPretrainedWeights;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,17 +34,15 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./style4j}: stylise a photo. Flag names follow Justin Johnson's neural-style
- * ({@code -content_image}, ...), with {@code --double-dash} spellings accepted too.
- *
- * <p>The optimisation itself arrives with the end-to-end work; until then the command
- * checks its arguments and says so, exiting with status 3.
+ * ({@code -content_image}, ...); each also has a {@code --double-dash} spelling.
  */
-@Command(name = "style4j", mixinStandardHelpOptions = true, version = "style4j 0.1.0-SNAPSHOT",
-        description = "Paints the content image in the style of the style image(s) (Gatys et al.).")
+@Command(name = "style4j", mixinStandardHelpOptions = true, version = "style4j 0.1.0-SNAPSHOT", sortOptions = false,
+        description = {"Paints the content image in the style of the style image(s): Gatys et al.'s neural style "
+                + "transfer on Deeplearning4j / SameDiff.", "",
+                "Example (offline, with the SqueezeNet weights beside the project):",
+                "  ./style4j -content_image photo.png -style_image painting.jpg -output_image out.png \\",
+                "            --model squeezenet --weights ../shared/models/squeezenet1.1", ""})
 public final class StyliseCommand implements Callable<Integer> {
-    /** Exit status while stylising is not implemented yet. */
-    static final int NOT_YET = 3;
-
     @Option(names = {"-content_image", "--content-image"}, required = true, paramLabel = "FILE",
             description = "The photo to repaint.")
     Path contentImage;
@@ -33,9 +51,117 @@ public final class StyliseCommand implements Callable<Integer> {
             description = "One or more style images, comma separated.")
     List<Path> styleImages;
 
+    @Option(names = {"-style_blend_weights", "--style-blend-weights"}, split = ",", paramLabel = "W",
+            description = "One weight per style image, comma separated (default: equal).")
+    List<Double> styleBlendWeights = new ArrayList<>();
+
     @Option(names = {"-output_image", "--output-image"}, paramLabel = "FILE", defaultValue = "out.png",
-            description = "Where to write the result (default: ${DEFAULT-VALUE}).")
+            description = "Where to write the result: .png, .jpg or .tif (default: ${DEFAULT-VALUE}). Also writes "
+                    + "FILE_losses.png (loss curves) and FILE_side_by_side.png (content | style | result).")
     Path outputImage;
+
+    @Option(names = {"-image_size", "--image-size"}, paramLabel = "PX", defaultValue = "512",
+            description = "Longest side of the result in pixels (default: ${DEFAULT-VALUE}).")
+    int imageSize;
+
+    @Option(names = {"--model"}, paramLabel = "NAME", defaultValue = "vgg19",
+            description = "Feature network: vgg19, vgg16 or squeezenet (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = {"--weights"}, paramLabel = "PATH",
+            description = "Local weights: a DL4J model zip, or a folder of .npy files (SqueezeNet, as "
+                    + "../shared/models/squeezenet1.1). Default: download the DL4J zoo's ImageNet weights once.")
+    Path weights;
+
+    @Option(names = {"--mirror"}, paramLabel = "URL", description = "Base URL serving the DL4J zoo's weight files.")
+    String mirror;
+
+    @Option(names = {"-content_weight", "--content-weight"}, paramLabel = "W",
+            description = "Weight of the content loss (default: 5 for VGG, 100 for SqueezeNet).")
+    Double contentWeight;
+
+    @Option(names = {"-style_weight", "--style-weight"}, paramLabel = "W",
+            description = "Weight of the style loss (default: 100 for VGG, 3e4 for SqueezeNet).")
+    Double styleWeight;
+
+    @Option(names = {"-tv_weight", "--tv-weight"}, paramLabel = "W",
+            description = "Weight of total-variation smoothing, on neural-style's 0-255 scale (default: 1e-3 for "
+                    + "VGG, 3e-4 for SqueezeNet).")
+    Double tvWeight;
+
+    @Option(names = {"-content_layers", "--content-layers"}, split = ",", paramLabel = "LAYER[:W]",
+            description = "Content layers with optional weights, e.g. relu4_2 (default: relu4_2; fire4 for "
+                    + "SqueezeNet).")
+    List<String> contentLayers = new ArrayList<>();
+
+    @Option(names = {"-style_layers", "--style-layers"}, split = ",", paramLabel = "LAYER[:W]",
+            description = "Style layers with optional weights, e.g. relu1_1:2,relu2_1 (default: relu1_1, relu2_1, "
+                    + "relu3_1, relu4_1, relu5_1; for SqueezeNet relu1:1000, fire2:300, fire3:100, fire4:10, fire5:1).")
+    List<String> styleLayers = new ArrayList<>();
+
+    @Option(names = {"-num_iterations", "--num-iterations"}, paramLabel = "N", defaultValue = "1000",
+            description = "Iterations (per scale with --scales; default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = {"-init", "--init"}, paramLabel = "KIND", defaultValue = "random",
+            description = "Start from random noise, or the content image (random|image; default: ${DEFAULT-VALUE}).")
+    String init;
+
+    @Option(names = {"-init_image", "--init-image"}, paramLabel = "FILE", description = "Start from this image.")
+    Path initImage;
+
+    @Option(names = {"-optimizer", "--optimizer"}, paramLabel = "NAME", defaultValue = "lbfgs",
+            description = "lbfgs or adam (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = {"-learning_rate", "--learning-rate"}, paramLabel = "LR", defaultValue = "10",
+            description = "Adam's learning rate on neural-style's 0-255 scale (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = {"-normalization", "--normalization"}, paramLabel = "KIND", defaultValue = "chw",
+            description = "Gram normalisation: chw (neural-style) or gatys (the paper's 1/(4N²M²)); weights differ "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String normalization;
+
+    @Option(names = {"-pooling", "--pooling"}, paramLabel = "KIND", defaultValue = "max",
+            description = "max or avg (default: ${DEFAULT-VALUE}).")
+    String pooling;
+
+    @Option(names = {"-style_scale", "--style-scale"}, paramLabel = "S", defaultValue = "1.0",
+            description = "Scale of the style images relative to the image size (default: ${DEFAULT-VALUE}).")
+    double styleScale;
+
+    @Option(names = {"-original_colors", "--original-colors"}, paramLabel = "0|1", defaultValue = "0",
+            description = "1: keep the content's colours (luminance-only transfer).")
+    int originalColors;
+
+    @Option(names = {"--colour"}, paramLabel = "KIND",
+            description = "Colour preservation: none, luminance (as -original_colors 1) or statistics (recolour the "
+                    + "style images to the content's palette first).")
+    String colour;
+
+    @Option(names = {"--scales"}, split = ",", paramLabel = "PX",
+            description = "Coarse-to-fine sizes ending at -image_size, e.g. 128,256,512.")
+    List<Integer> scales = new ArrayList<>();
+
+    @Option(names = {"--style-masks"}, split = ",", paramLabel = "FILE",
+            description = "One mask image per style image (white = where that style goes).")
+    List<Path> styleMasks = new ArrayList<>();
+
+    @Option(names = {"-seed", "--seed"}, paramLabel = "N", defaultValue = "42",
+            description = "Random seed for the initial noise (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-save_iter", "--save-iter"}, paramLabel = "N", defaultValue = "0",
+            description = "Save the image every N iterations as FILE_<iteration> (0: never).")
+    int saveIter;
+
+    @Option(names = {"-print_iter", "--print-iter"}, paramLabel = "N", defaultValue = "0",
+            description = "Print the losses every N iterations (0: only the progress bar).")
+    int printIter;
+
+    @Option(names = {"--no-progress"}, description = "No progress bar (for logs).")
+    boolean noProgress;
 
     @Spec
     CommandSpec spec;
@@ -43,25 +169,201 @@ public final class StyliseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        for (Path input : concat(contentImage, styleImages)) {
-            if (!Files.isRegularFile(input)) {
-                err.println("style4j: no such image file: " + input + " (check the path; see --help)");
-                return CommandLine.ExitCode.USAGE;
-            }
+        PrintWriter out = spec.commandLine().getOut();
+        StyleTransferConfig config;
+        try {
+            checkFiles();
+            config = config();
+        } catch (IllegalArgumentException e) {
+            err.println("style4j: " + e.getMessage());
+            err.println("Run ./style4j --help for the options.");
+            return CommandLine.ExitCode.USAGE;
         }
         NativeBuildSelector.select();
-        err.println("style4j: stylising is not implemented yet (tracked by the end-to-end issue); "
-                + "the arguments are valid and " + outputImage + " was not written.");
-        return NOT_YET;
+        out.println(config);
+        int total = config.iterations() * config.scales().size();
+        ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("style4j").setInitialMax(total)
+                .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
+                .showSpeed().build();
+        StyleTransfer transfer = new StyleTransfer(config).addListener(progress -> {
+            var step = progress.step();
+            if (bar != null) {
+                bar.stepTo(progress.iterationsDone());
+                bar.setExtraMessage(String.format(Locale.ROOT, " %dpx loss %.4g", progress.size(), step.loss()));
+            }
+            if (printIter > 0 && progress.iterationsDone() % printIter == 0) {
+                out.println(step);
+            }
+            if (saveIter > 0 && progress.iterationsDone() % saveIter == 0) {
+                saveQuietly(progress.image().get(), withSuffix(outputImage, "_" + progress.iterationsDone()), err);
+            }
+        });
+        try {
+            StyleTransferResult result = transfer.run();
+            if (bar != null) {
+                bar.close();
+            }
+            ImageWriter.defaults().write(result.image(), outputImage);
+            Pictures.lossCurves(result.history(), withSuffix(outputImage, "_losses"));
+            Pictures.sideBySide(config, result.image(), withSuffix(outputImage, "_side_by_side"));
+            out.println("Stopped: " + result.message());
+            out.printf(Locale.ROOT, "Losses at the content image: %s%nLosses at the result:        %s%n",
+                    format(result.termsAtContent()), format(result.finalTerms()));
+            out.println("Wrote " + outputImage + ", " + withSuffix(outputImage, "_losses") + " and "
+                    + withSuffix(outputImage, "_side_by_side"));
+            return 0;
+        } catch (ImageException | WeightLoadException e) {
+            if (bar != null) {
+                bar.close();
+            }
+            err.println("style4j: " + e.getMessage());
+            return 1;
+        }
     }
 
-    private static List<Path> concat(Path first, List<Path> rest) {
-        List<Path> all = new java.util.ArrayList<>(rest);
-        all.add(0, first);
-        return all;
+    private void checkFiles() {
+        List<Path> inputs = new ArrayList<>(styleImages);
+        inputs.add(0, contentImage);
+        inputs.addAll(styleMasks);
+        if (initImage != null) {
+            inputs.add(initImage);
+        }
+        for (Path input : inputs) {
+            if (!Files.isRegularFile(input)) {
+                throw new IllegalArgumentException("no such image file: " + input + " (check the path)");
+            }
+            if (Files.exists(outputImage) && sameFile(input, outputImage)) {
+                throw new IllegalArgumentException("the output " + outputImage + " is an input image; choose another "
+                        + "-output_image so that no input is overwritten");
+            }
+        }
+        if (weights != null && !Files.exists(weights)) {
+            throw new IllegalArgumentException("no such weights file or folder: " + weights);
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    StyleTransferConfig config() {
+        Architecture architecture = Architecture.parse(model);
+        StyleTransferConfig.Builder builder = StyleTransferConfig.builder().setContentImage(contentImage)
+                .optNetwork(architecture).optWeights(weightSource()).optIterations(iterations).optImageSize(imageSize).optSeed(seed)
+                .optStyleScale(styleScale).optLearningRate(learningRate / 255)
+                .optOptimizer(parse(StyleTransferConfig.OptimizerKind.class, optimizer, "-optimizer"))
+                .optNormalization(parse(GramNormalization.class, normalization, "-normalization"))
+                .optPooling(pooling.equalsIgnoreCase("avg") ? Pooling.AVERAGE
+                        : parse(Pooling.class, pooling, "-pooling"));
+        styleImages.forEach(builder::addStyleImage);
+        if (!styleBlendWeights.isEmpty()) {
+            builder.optStyleBlendWeights(styleBlendWeights);
+        }
+        if (!styleMasks.isEmpty()) {
+            builder.optStyleMasks(styleMasks);
+        }
+        if (contentWeight != null) {
+            builder.optContentWeight(contentWeight);
+        }
+        if (styleWeight != null) {
+            builder.optStyleWeight(styleWeight);
+        }
+        if (tvWeight != null) {
+            builder.optTvWeight(tvWeight);
+        }
+        if (!contentLayers.isEmpty()) {
+            builder.optContentLayers(layerWeights(contentLayers));
+        }
+        if (!styleLayers.isEmpty()) {
+            builder.optStyleLayers(layerWeights(styleLayers));
+        }
+        if (!scales.isEmpty()) {
+            builder.optScales(scales);
+        }
+        if (initImage != null) {
+            builder.setInitImage(initImage);
+        } else {
+            builder.optInit(switch (init.toLowerCase(Locale.ROOT)) {
+                case "random" -> StyleTransferConfig.Init.RANDOM;
+                case "image", "content" -> StyleTransferConfig.Init.CONTENT;
+                default -> throw new IllegalArgumentException("-init must be random or image, got '" + init + "'");
+            });
+        }
+        if (colour != null) {
+            builder.optColourPreservation(parse(StyleTransferConfig.ColourPreservation.class, colour, "--colour"));
+        } else if (originalColors == 1) {
+            builder.optColourPreservation(StyleTransferConfig.ColourPreservation.LUMINANCE);
+        }
+        return builder.build();
+    }
+
+    private WeightSource weightSource() {
+        if (weights != null) {
+            return Files.isDirectory(weights) ? WeightSource.npyFolder(weights) : WeightSource.dl4jModel(weights);
+        }
+        ModelDownloader.Builder downloader = ModelDownloader.builder().optListener((file, bytes, total) ->
+                System.err.printf(Locale.ROOT, "\rdownloading %s: %d of %s MB", file, bytes >> 20,
+                        total < 0 ? "?" : String.valueOf(total >> 20)));
+        if (mirror != null) {
+            downloader.optMirror(java.net.URI.create(mirror));
+        }
+        return ZooPretrainedWeights.builder().optDownloader(downloader.build()).build();
+    }
+
+    private static Map<String, Double> layerWeights(List<String> specs) {
+        Map<String, Double> weights = new LinkedHashMap<>();
+        for (String spec : specs) {
+            String[] parts = spec.split(":", 2);
+            try {
+                weights.put(parts[0].trim(), parts.length == 2 ? Double.parseDouble(parts[1]) : 1.0);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("layer weight in '" + spec + "' is not a number; write LAYER:WEIGHT");
+            }
+        }
+        return weights;
+    }
+
+    private static <E extends Enum<E>> E parse(Class<E> type, String value, String flag) {
+        for (E constant : type.getEnumConstants()) {
+            if (constant.name().equalsIgnoreCase(value.trim())) {
+                return constant;
+            }
+        }
+        throw new IllegalArgumentException(flag + " must be one of " + java.util.Arrays.toString(type.getEnumConstants())
+                .toLowerCase(Locale.ROOT) + ", got '" + value + "'");
+    }
+
+    static Path withSuffix(Path file, String suffix) {
+        String name = file.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String stem = dot < 0 ? name : name.substring(0, dot);
+        String extension = dot < 0 ? ".png" : name.substring(dot);
+        if (suffix.equals("_losses") || suffix.equals("_side_by_side")) {
+            extension = ".png";
+        }
+        return file.resolveSibling(stem + suffix + extension);
+    }
+
+    private static void saveQuietly(RgbImage image, Path path, PrintWriter err) {
+        try {
+            ImageWriter.defaults().write(image, path);
+        } catch (ImageException e) {
+            err.println("style4j: could not save an intermediate image: " + e.getMessage());
+        }
+    }
+
+    private static String format(Map<String, Double> terms) {
+        StringBuilder text = new StringBuilder();
+        terms.forEach((name, value) -> text.append(String.format(Locale.ROOT, "%s %.4g  ", name, value)));
+        return text.toString().trim();
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new StyliseCommand()).execute(args));
+        System.setProperty("java.awt.headless", "true");
+        System.exit(new CommandLine(new StyliseCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 }

@@ -1,0 +1,271 @@
+package io.github.style4j.samediff.transfer;
+
+import io.github.style4j.core.colour.ColourTransfer;
+import io.github.style4j.core.image.ImageException;
+import io.github.style4j.core.image.ImageReader;
+import io.github.style4j.core.image.Resizing;
+import io.github.style4j.core.image.RgbImage;
+import io.github.style4j.core.optim.Adam;
+import io.github.style4j.core.optim.Evaluation;
+import io.github.style4j.core.optim.Lbfgs;
+import io.github.style4j.core.optim.OptimizationListener;
+import io.github.style4j.core.optim.OptimizationResult;
+import io.github.style4j.core.optim.Optimizer;
+import io.github.style4j.core.optim.StepReport;
+import io.github.style4j.core.tensor.ImageTensors;
+import io.github.style4j.samediff.loss.ContentLoss;
+import io.github.style4j.samediff.loss.GuidedStyleLoss;
+import io.github.style4j.samediff.loss.LossInputs;
+import io.github.style4j.samediff.loss.Losses;
+import io.github.style4j.samediff.loss.PerceptualLoss;
+import io.github.style4j.samediff.loss.StyleLoss;
+import io.github.style4j.samediff.loss.StyleTargets;
+import io.github.style4j.samediff.loss.TotalVariationLoss;
+import io.github.style4j.samediff.network.FeatureGraph;
+import io.github.style4j.samediff.network.FeatureNetwork;
+import io.github.style4j.samediff.network.NetworkWeights;
+import io.github.style4j.samediff.weights.WeightLoadException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Gatys et al. style transfer, end to end: read the images, build the feature graph around
+ * one trainable image, add content, style and total-variation losses, minimise with L-BFGS
+ * or Adam, optionally coarse to fine, and return the picture.
+ *
+ * <pre>{@code
+ * StyleTransferConfig config = StyleTransferConfig.builder()
+ *         .setContentImage(Path.of("photo.png")).addStyleImage(Path.of("painting.jpg"))
+ *         .optIterations(300).optImageSize(256).build();
+ * StyleTransferResult result = new StyleTransfer(config).addListener(p -> log(p.step())).run();
+ * ImageWriter.defaults().write(result.image(), Path.of("out.png"));
+ * }</pre>
+ *
+ * <p>One instance runs one transfer at a time; separate instances share nothing mutable and
+ * may run on separate threads.
+ */
+public final class StyleTransfer {
+    private static final String CONTENT = "content";
+    private static final String STYLE = "style";
+    private static final String TV = "tv";
+    private static final String TOTAL = "total";
+
+    private final StyleTransferConfig config;
+    private final List<Consumer<StyleTransferProgress>> listeners = new CopyOnWriteArrayList<>();
+
+    public StyleTransfer(StyleTransferConfig config) {
+        this.config = config;
+    }
+
+    public StyleTransferConfig config() {
+        return config;
+    }
+
+    /** Hears every optimisation step (progress bars, intermediate saves). */
+    public StyleTransfer addListener(Consumer<StyleTransferProgress> listener) {
+        listeners.add(listener);
+        return this;
+    }
+
+    /**
+     * Runs the transfer.
+     *
+     * @throws ImageException      an input image cannot be read
+     * @throws WeightLoadException the network's weights cannot be loaded
+     */
+    public StyleTransferResult run() throws ImageException, WeightLoadException {
+        ImageReader reader = ImageReader.defaults();
+        RgbImage content = reader.read(config.contentImage());
+        List<RgbImage> styles = new ArrayList<>();
+        for (var path : config.styleImages()) {
+            RgbImage style = reader.read(path).withoutAlpha();
+            if (config.colourPreservation() == StyleTransferConfig.ColourPreservation.STATISTICS) {
+                style = ColourTransfer.matchStatistics(style, content, ColourTransfer.Method.PCA);
+            }
+            styles.add(style);
+        }
+        List<RgbImage> masks = new ArrayList<>();
+        for (var path : config.styleMasks()) {
+            masks.add(reader.read(path));
+        }
+        NetworkWeights weights = config.weights().load(config.architecture());
+        FeatureNetwork network = FeatureNetwork.builder().setWeights(weights).optPooling(config.pooling()).build();
+
+        List<StepReport> history = new ArrayList<>();
+        Map<String, Double> termsAtContent = null;
+        OptimizationResult last = null;
+        RgbImage current = null;
+        List<Integer> scales = config.scales();
+        int total = config.iterations() * scales.size();
+        for (int s = 0; s < scales.size(); s++) {
+            int size = scales.get(s);
+            RgbImage contentAtSize = Resizing.fitToMaxSide(content.withoutAlpha(), size);
+            INDArray start = startingImage(current, contentAtSize, reader);
+            Scale scale = buildScale(network, contentAtSize, styles, masks, start);
+            if (termsAtContent == null) {
+                Evaluation atContent = scale.objective.evaluate(ImageTensors.toTensor(contentAtSize));
+                termsAtContent = new LinkedHashMap<>(atContent.terms());
+                termsAtContent.put(TOTAL, atContent.loss());
+            }
+            int scaleIndex = s;
+            int done = history.size();
+            OptimizationListener relay = new OptimizationListener() {
+                @Override
+                public void onStep(StepReport report) {
+                    onStep(report, null);
+                }
+
+                @Override
+                public void onStep(StepReport report, INDArray parameters) {
+                    history.add(report);
+                    StyleTransferProgress progress = new StyleTransferProgress(scaleIndex, scales.size(), size, report,
+                            done + report.iteration(), total, () -> toImage(parameters));
+                    listeners.forEach(listener -> listener.accept(progress));
+                }
+            };
+            last = optimizer(relay).minimize(scale.objective, start);
+            current = toImage(last.parameters());
+        }
+        Map<String, Double> finalTerms = evaluateTerms(network, content, styles, masks, current);
+        RgbImage result = current;
+        if (config.colourPreservation() == StyleTransferConfig.ColourPreservation.LUMINANCE) {
+            RgbImage contentAtResult = Resizing.resize(content.withoutAlpha(), result.width(), result.height());
+            result = clamp(ColourTransfer.luminanceOnly(result, contentAtResult));
+        }
+        if (content.hasAlpha()) {
+            RgbImage alpha = Resizing.resize(content, result.width(), result.height());
+            result = result.withAlpha(alpha.alpha());
+        }
+        return new StyleTransferResult(result, history, termsAtContent, finalTerms, last.reason(), last.message());
+    }
+
+    /** The graph and objective at one scale. */
+    private record Scale(FeatureGraph graph, SameDiffObjective objective) {
+    }
+
+    private Scale buildScale(FeatureNetwork network, RgbImage content, List<RgbImage> styles, List<RgbImage> masks,
+                             INDArray start) {
+        int styleSize = (int) Math.max(16, Math.round(Math.max(content.width(), content.height()) * config.styleScale()));
+        List<INDArray> styleTensors = new ArrayList<>();
+        for (RgbImage style : styles) {
+            styleTensors.add(ImageTensors.toTensor(Resizing.fitToMaxSide(style, styleSize)));
+        }
+        Set<String> styleLayers = canonical(network, config.styleLayers().keySet());
+        Set<String> contentLayers = canonical(network, config.contentLayers().keySet());
+        ContentLoss.Builder contentBuilder = ContentLoss.builder().optName("content_raw")
+                .setTargets(network.activations(ImageTensors.toTensor(content), new ArrayList<>(contentLayers)));
+        canonicalWeights(network, config.contentLayers()).forEach(contentBuilder::addLayer);
+        ContentLoss contentLoss = contentBuilder.build();
+        PerceptualLoss styleLoss = styleLoss(network, styleTensors, masks, content, styleLayers);
+        // TV on a 0-255 scale, as neural-style measures it, so its weights carry over.
+        PerceptualLoss tv = Losses.weighted(TV, config.tvWeight() * 255,
+                TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.L1, 3));
+        List<PerceptualLoss> terms = List.of(Losses.weighted(CONTENT, config.contentWeight(), contentLoss),
+                Losses.weighted(STYLE, config.styleWeight(), styleLoss), tv);
+        Set<String> layers = new LinkedHashSet<>(contentLayers);
+        layers.addAll(styleLayers);
+        FeatureGraph graph = network.graph(start, new ArrayList<>(layers));
+        Losses.sum(TOTAL, terms).define(graph.sameDiff(), new LossInputs(graph.image(), graph.taps())).markAsLoss();
+        return new Scale(graph, new SameDiffObjective(graph.sameDiff(), FeatureGraph.IMAGE, TOTAL,
+                List.of(CONTENT, STYLE, TV)));
+    }
+
+    private PerceptualLoss styleLoss(FeatureNetwork network, List<INDArray> styles, List<RgbImage> masks,
+                                     RgbImage content, Set<String> layers) {
+        Map<String, Double> weights = canonicalWeights(network, config.styleLayers());
+        double[] blend = config.styleBlendWeights().stream().mapToDouble(Double::doubleValue).toArray();
+        if (masks.isEmpty()) {
+            StyleLoss.Builder builder = StyleLoss.builder().optName("style_raw").optNormalization(config.normalization())
+                    .setTargets(StyleTargets.fromImages(network, styles, blend, layers));
+            weights.forEach(builder::addLayer);
+            return builder.build();
+        }
+        GuidedStyleLoss.Builder builder = GuidedStyleLoss.builder().optName("style_raw")
+                .optNormalization(config.normalization());
+        weights.forEach(builder::addLayer);
+        for (int i = 0; i < styles.size(); i++) {
+            RgbImage mask = Resizing.resize(masks.get(i), content.width(), content.height());
+            INDArray luma = ImageTensors.toTensor(mask).mean(1).reshape(content.height(), content.width());
+            builder.addRegion(luma, StyleTargets.fromImage(network, styles.get(i), layers), blend[i]);
+        }
+        return builder.build();
+    }
+
+    /** Loss terms at the final image, at its own size: the numbers a user compares. */
+    private Map<String, Double> evaluateTerms(FeatureNetwork network, RgbImage content, List<RgbImage> styles,
+                                              List<RgbImage> masks, RgbImage image) {
+        RgbImage contentAtSize = Resizing.resize(content.withoutAlpha(), image.width(), image.height());
+        INDArray tensor = ImageTensors.toTensor(image);
+        Scale scale = buildScale(network, contentAtSize, styles, masks, tensor);
+        Evaluation evaluation = scale.objective.evaluate(tensor);
+        Map<String, Double> terms = new LinkedHashMap<>(evaluation.terms());
+        terms.put(TOTAL, evaluation.loss());
+        return terms;
+    }
+
+    private INDArray startingImage(RgbImage previous, RgbImage content, ImageReader reader) throws ImageException {
+        if (previous != null) {
+            return ImageTensors.toTensor(Resizing.resize(previous, content.width(), content.height()));
+        }
+        return switch (config.init()) {
+            case CONTENT -> ImageTensors.toTensor(content);
+            case IMAGE -> ImageTensors.toTensor(Resizing.resize(reader.read(config.initImage()).withoutAlpha(),
+                    content.width(), content.height()));
+            case RANDOM -> {
+                Nd4j.getRandom().setSeed(config.seed());
+                yield Nd4j.rand(DataType.FLOAT, 1, 3, content.height(), content.width());
+            }
+        };
+    }
+
+    private Optimizer optimizer(OptimizationListener listener) {
+        return switch (config.optimizer()) {
+            case LBFGS -> Lbfgs.builder().optMaxIterations(config.iterations())
+                    // PyTorch's default budget (1.25 evaluations an iteration), with room for a first line search.
+                    .optMaxEvaluations((int) Math.ceil(config.iterations() * 1.25) + 5).addListener(listener).build();
+            case ADAM -> Adam.builder().optLearningRate(config.learningRate()).optMaxIterations(config.iterations())
+                    .optClamp(0, 1).addListener(listener).build();
+        };
+    }
+
+    private static Set<String> canonical(FeatureNetwork network, Set<String> layers) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String layer : layers) {
+            names.add(network.architecture().canonicalName(layer));
+        }
+        return names;
+    }
+
+    private static Map<String, Double> canonicalWeights(FeatureNetwork network, Map<String, Double> weights) {
+        Map<String, Double> canonical = new LinkedHashMap<>();
+        weights.forEach((layer, weight) -> canonical.put(network.architecture().canonicalName(layer), weight));
+        return canonical;
+    }
+
+    private static RgbImage toImage(INDArray parameters) {
+        return clamp(ImageTensors.toImage(Transforms.min(Transforms.max(parameters, 0.0, true), 1.0, false)));
+    }
+
+    private static RgbImage clamp(RgbImage image) {
+        float[] rgb = image.rgb();
+        for (int i = 0; i < rgb.length; i++) {
+            rgb[i] = Math.max(0f, Math.min(1f, rgb[i]));
+        }
+        return RgbImage.of(image.width(), image.height(), rgb, image.alpha());
+    }
+
+    @Override
+    public String toString() {
+        return "StyleTransfer[" + config + "]";
+    }
+}

@@ -1,0 +1,427 @@
+package io.github.style4j.samediff.transfer;
+
+import io.github.style4j.samediff.loss.GramNormalization;
+import io.github.style4j.samediff.network.Architecture;
+import io.github.style4j.samediff.network.Pooling;
+import io.github.style4j.samediff.weights.WeightSource;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Every setting of a style transfer, immutable. Defaults follow Justin Johnson's
+ * neural-style: VGG-19, content {@code relu4_2}, style {@code relu1_1 relu2_1 relu3_1 relu4_1
+ * relu5_1}, content weight 5, style weight 100, TV weight 1e-3, L-BFGS, 1000 iterations,
+ * 512 px, random init, max pooling. With {@link Architecture#SQUEEZENET} the default layers
+ * are SqueezeNet's (content {@code fire4}; style {@code relu1 fire2 fire3 fire4 fire5}
+ * weighted 1000 down to 1, since with equal weights its deepest layer dominates) and so are
+ * the default weights (content 100, style 3·10⁴, TV 3·10⁻⁴: its torchvision-normalised
+ * features are far smaller than VGG's Caffe-scaled ones; tuned on chelsea.png with
+ * starry_night.jpg at 160 px).
+ *
+ * <p>Weights are portable from neural-style for VGG: its features are computed on the same
+ * Caffe-scaled input, its Gram matrices use the same C·H·W normalisation, and the TV term
+ * is measured on a 0–255 scale as there.
+ */
+public final class StyleTransferConfig {
+    /** How the optimisation starts. */
+    public enum Init {
+        /** From the content image. */
+        CONTENT,
+        /** From seeded uniform noise (neural-style's default). */
+        RANDOM,
+        /** From the image given by {@code setInitImage}. */
+        IMAGE
+    }
+
+    /** Which optimiser. */
+    public enum OptimizerKind {
+        LBFGS,
+        ADAM
+    }
+
+    /** Whether and how to keep the content's colours. */
+    public enum ColourPreservation {
+        /** Colours come from the style. */
+        NONE,
+        /** Luminance-only transfer: the result's luma with the content's chrominance (-original_colors 1). */
+        LUMINANCE,
+        /** The style images are recoloured to the content's colour statistics before transfer. */
+        STATISTICS
+    }
+
+    private final Path contentImage;
+    private final List<Path> styleImages;
+    private final List<Double> styleBlendWeights;
+    private final List<Path> styleMasks;
+    private final Architecture architecture;
+    private final WeightSource weights;
+    private final Pooling pooling;
+    private final Map<String, Double> contentLayers;
+    private final Map<String, Double> styleLayers;
+    private final double contentWeight;
+    private final double styleWeight;
+    private final double tvWeight;
+    private final GramNormalization normalization;
+    private final OptimizerKind optimizer;
+    private final double learningRate;
+    private final int iterations;
+    private final int imageSize;
+    private final List<Integer> scales;
+    private final double styleScale;
+    private final Init init;
+    private final Path initImage;
+    private final long seed;
+    private final ColourPreservation colourPreservation;
+
+    private StyleTransferConfig(Builder b) {
+        contentImage = b.contentImage;
+        styleImages = List.copyOf(b.styleImages);
+        styleBlendWeights = b.styleBlendWeights.isEmpty() ? Collections.nCopies(styleImages.size(), 1.0)
+                : List.copyOf(b.styleBlendWeights);
+        styleMasks = List.copyOf(b.styleMasks);
+        architecture = b.architecture;
+        weights = b.weights != null ? b.weights : WeightSource.zooPretrained();
+        pooling = b.pooling;
+        contentLayers = Collections.unmodifiableMap(new LinkedHashMap<>(
+                b.contentLayers.isEmpty() ? defaultContentLayers(architecture) : b.contentLayers));
+        styleLayers = Collections.unmodifiableMap(new LinkedHashMap<>(
+                b.styleLayers.isEmpty() ? defaultStyleLayers(architecture) : b.styleLayers));
+        boolean squeezeNet = architecture == Architecture.SQUEEZENET;
+        contentWeight = b.contentWeight != null ? b.contentWeight : squeezeNet ? 100 : 5;
+        styleWeight = b.styleWeight != null ? b.styleWeight : squeezeNet ? 3e4 : 100;
+        tvWeight = b.tvWeight != null ? b.tvWeight : squeezeNet ? 3e-4 : 1e-3;
+        normalization = b.normalization;
+        optimizer = b.optimizer;
+        learningRate = b.learningRate;
+        iterations = b.iterations;
+        imageSize = b.imageSize;
+        scales = b.scales.isEmpty() ? List.of(b.imageSize) : List.copyOf(b.scales);
+        styleScale = b.styleScale;
+        init = b.init;
+        initImage = b.initImage;
+        seed = b.seed;
+        colourPreservation = b.colourPreservation;
+    }
+
+    static Map<String, Double> defaultContentLayers(Architecture architecture) {
+        return architecture == Architecture.SQUEEZENET ? Map.of("fire4", 1.0) : Map.of("relu4_2", 1.0);
+    }
+
+    static Map<String, Double> defaultStyleLayers(Architecture architecture) {
+        Map<String, Double> layers = new LinkedHashMap<>();
+        if (architecture == Architecture.SQUEEZENET) {
+            layers.put("relu1", 1000.0);
+            layers.put("fire2", 300.0);
+            layers.put("fire3", 100.0);
+            layers.put("fire4", 10.0);
+            layers.put("fire5", 1.0);
+        } else {
+            for (String layer : List.of("relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1")) {
+                layers.put(layer, 1.0);
+            }
+        }
+        return layers;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding every setting of this one, to change a few. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.contentImage = contentImage;
+        b.styleImages.addAll(styleImages);
+        b.styleBlendWeights.addAll(styleBlendWeights);
+        b.styleMasks.addAll(styleMasks);
+        b.architecture = architecture;
+        b.weights = weights;
+        b.pooling = pooling;
+        b.contentLayers.putAll(contentLayers);
+        b.styleLayers.putAll(styleLayers);
+        b.contentWeight = contentWeight;
+        b.styleWeight = styleWeight;
+        b.tvWeight = tvWeight;
+        b.normalization = normalization;
+        b.optimizer = optimizer;
+        b.learningRate = learningRate;
+        b.iterations = iterations;
+        b.imageSize = imageSize;
+        if (!(scales.size() == 1 && scales.get(0) == imageSize)) {
+            b.scales.addAll(scales);
+        }
+        b.styleScale = styleScale;
+        b.init = init;
+        b.initImage = initImage;
+        b.seed = seed;
+        b.colourPreservation = colourPreservation;
+        return b;
+    }
+
+    public Path contentImage() { return contentImage; }
+    public List<Path> styleImages() { return styleImages; }
+    public List<Double> styleBlendWeights() { return styleBlendWeights; }
+    public List<Path> styleMasks() { return styleMasks; }
+    public Architecture architecture() { return architecture; }
+    public WeightSource weights() { return weights; }
+    public Pooling pooling() { return pooling; }
+    public Map<String, Double> contentLayers() { return contentLayers; }
+    public Map<String, Double> styleLayers() { return styleLayers; }
+    public double contentWeight() { return contentWeight; }
+    public double styleWeight() { return styleWeight; }
+    public double tvWeight() { return tvWeight; }
+    public GramNormalization normalization() { return normalization; }
+    public OptimizerKind optimizer() { return optimizer; }
+    public double learningRate() { return learningRate; }
+    /** Iterations at each scale. */
+    public int iterations() { return iterations; }
+    /** Longest side of the result, in pixels. */
+    public int imageSize() { return imageSize; }
+    /** Longest sides to optimise at, coarse to fine; the last is the result's. */
+    public List<Integer> scales() { return scales; }
+    public double styleScale() { return styleScale; }
+    public Init init() { return init; }
+    public Path initImage() { return initImage; }
+    public long seed() { return seed; }
+    public ColourPreservation colourPreservation() { return colourPreservation; }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "StyleTransferConfig[%n  content=%s%n  style=%s, blendWeights=%s, masks=%s%n"
+                        + "  network=%s, weights=%s, pooling=%s%n  contentLayers=%s%n  styleLayers=%s%n"
+                        + "  contentWeight=%g, styleWeight=%g, tvWeight=%g, normalization=%s%n"
+                        + "  optimizer=%s%s, iterations=%d per scale, imageSize=%d, scales=%s, styleScale=%g%n"
+                        + "  init=%s%s, seed=%d, colourPreservation=%s%n]",
+                contentImage, styleImages, styleBlendWeights, styleMasks.isEmpty() ? "none" : styleMasks, architecture,
+                weights, pooling, contentLayers, styleLayers, contentWeight, styleWeight, tvWeight, normalization,
+                optimizer, optimizer == OptimizerKind.ADAM ? String.format(Locale.ROOT, " (learningRate=%g)", learningRate)
+                        : "", iterations, imageSize, scales, styleScale, init, init == Init.IMAGE ? " " + initImage : "",
+                seed, colourPreservation);
+    }
+
+    /**
+     * Builder: {@code setContentImage} and {@code addStyleImage} are required; the rest is
+     * optional ({@code opt...}). {@link #build()} names the field and the remedy of any bad value.
+     */
+    public static final class Builder {
+        private Path contentImage;
+        private final List<Path> styleImages = new ArrayList<>();
+        private final List<Double> styleBlendWeights = new ArrayList<>();
+        private final List<Path> styleMasks = new ArrayList<>();
+        private Architecture architecture = Architecture.VGG19;
+        private WeightSource weights;
+        private Pooling pooling = Pooling.MAX;
+        private final Map<String, Double> contentLayers = new LinkedHashMap<>();
+        private final Map<String, Double> styleLayers = new LinkedHashMap<>();
+        private Double contentWeight;
+        private Double styleWeight;
+        private Double tvWeight;
+        private GramNormalization normalization = GramNormalization.CHW;
+        private OptimizerKind optimizer = OptimizerKind.LBFGS;
+        private double learningRate = 10.0 / 255;
+        private int iterations = 1000;
+        private int imageSize = 512;
+        private final List<Integer> scales = new ArrayList<>();
+        private double styleScale = 1;
+        private Init init = Init.RANDOM;
+        private Path initImage;
+        private long seed = 42;
+        private ColourPreservation colourPreservation = ColourPreservation.NONE;
+
+        private Builder() {
+        }
+
+        public Builder setContentImage(Path contentImage) {
+            this.contentImage = contentImage;
+            return this;
+        }
+
+        /** A style image; call again for more (blended by {@link #optStyleBlendWeights}). */
+        public Builder addStyleImage(Path styleImage) {
+            styleImages.add(styleImage);
+            return this;
+        }
+
+        /** One weight per style image (normalised to sum 1); default equal. */
+        public Builder optStyleBlendWeights(List<Double> weights) {
+            styleBlendWeights.clear();
+            styleBlendWeights.addAll(weights);
+            return this;
+        }
+
+        /** One mask image per style image: where on the result each style goes (white = here). */
+        public Builder optStyleMasks(List<Path> masks) {
+            styleMasks.clear();
+            styleMasks.addAll(masks);
+            return this;
+        }
+
+        public Builder optNetwork(Architecture architecture) {
+            this.architecture = Objects.requireNonNull(architecture, "architecture");
+            return this;
+        }
+
+        /** Where the network's weights come from (default: the DL4J zoo's ImageNet weights). */
+        public Builder optWeights(WeightSource weights) {
+            this.weights = weights;
+            return this;
+        }
+
+        public Builder optPooling(Pooling pooling) {
+            this.pooling = Objects.requireNonNull(pooling, "pooling");
+            return this;
+        }
+
+        /** Replaces the content layers: name to weight. */
+        public Builder optContentLayers(Map<String, Double> layers) {
+            contentLayers.clear();
+            contentLayers.putAll(layers);
+            return this;
+        }
+
+        /** Replaces the style layers: name to weight. */
+        public Builder optStyleLayers(Map<String, Double> layers) {
+            styleLayers.clear();
+            styleLayers.putAll(layers);
+            return this;
+        }
+
+        public Builder optContentWeight(double weight) {
+            this.contentWeight = weight;
+            return this;
+        }
+
+        public Builder optStyleWeight(double weight) {
+            this.styleWeight = weight;
+            return this;
+        }
+
+        public Builder optTvWeight(double weight) {
+            this.tvWeight = weight;
+            return this;
+        }
+
+        public Builder optNormalization(GramNormalization normalization) {
+            this.normalization = Objects.requireNonNull(normalization, "normalization");
+            return this;
+        }
+
+        public Builder optOptimizer(OptimizerKind optimizer) {
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            return this;
+        }
+
+        /** Adam's learning rate, on the [0, 1] image scale (default 10/255, neural-style's 10). */
+        public Builder optLearningRate(double learningRate) {
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        /** Iterations at each scale (default 1000). */
+        public Builder optIterations(int iterations) {
+            this.iterations = iterations;
+            return this;
+        }
+
+        /** Longest side of the result (default 512). */
+        public Builder optImageSize(int imageSize) {
+            this.imageSize = imageSize;
+            return this;
+        }
+
+        /** Coarse-to-fine schedule of longest sides, ending at the image size, e.g. 128, 256, 512. */
+        public Builder optScales(List<Integer> scales) {
+            this.scales.clear();
+            this.scales.addAll(scales);
+            return this;
+        }
+
+        /** Style images are scaled to styleScale x the image size (default 1). */
+        public Builder optStyleScale(double styleScale) {
+            this.styleScale = styleScale;
+            return this;
+        }
+
+        public Builder optInit(Init init) {
+            this.init = Objects.requireNonNull(init, "init");
+            return this;
+        }
+
+        /** The starting image for {@link Init#IMAGE}. */
+        public Builder setInitImage(Path initImage) {
+            this.initImage = initImage;
+            this.init = Init.IMAGE;
+            return this;
+        }
+
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder optColourPreservation(ColourPreservation colourPreservation) {
+            this.colourPreservation = Objects.requireNonNull(colourPreservation, "colourPreservation");
+            return this;
+        }
+
+        public StyleTransferConfig build() {
+            require(contentImage != null, "contentImage is not set: call setContentImage(path)");
+            require(!styleImages.isEmpty(), "no style image: call addStyleImage(path) at least once");
+            require(styleBlendWeights.isEmpty() || styleBlendWeights.size() == styleImages.size(),
+                    "styleBlendWeights has " + styleBlendWeights.size() + " values for " + styleImages.size()
+                            + " style images: give one weight per style image");
+            require(styleBlendWeights.stream().allMatch(w -> w >= 0 && Double.isFinite(w))
+                            && (styleBlendWeights.isEmpty() || styleBlendWeights.stream().mapToDouble(d -> d).sum() > 0),
+                    "styleBlendWeights must be >= 0 and not all zero, got " + styleBlendWeights);
+            require(styleMasks.isEmpty() || styleMasks.size() == styleImages.size(),
+                    "styleMasks has " + styleMasks.size() + " masks for " + styleImages.size()
+                            + " style images: give one mask per style image, or none");
+            require(contentWeight == null || nonNegative(contentWeight),
+                    "contentWeight must be finite and >= 0, got " + contentWeight);
+            require(styleWeight == null || nonNegative(styleWeight),
+                    "styleWeight must be finite and >= 0, got " + styleWeight);
+            require(tvWeight == null || nonNegative(tvWeight), "tvWeight must be finite and >= 0, got " + tvWeight);
+            require(learningRate > 0 && Double.isFinite(learningRate),
+                    "learningRate must be positive, got " + learningRate);
+            require(iterations >= 1, "iterations must be at least 1, got " + iterations);
+            require(imageSize >= 16 && imageSize <= 8192, "imageSize must be between 16 and 8192 pixels, got "
+                    + imageSize);
+            require(scales.isEmpty() || (scales.get(scales.size() - 1) == imageSize
+                            && scales.stream().allMatch(s -> s >= 16 && s <= imageSize)),
+                    "scales " + scales + " must rise to the imageSize (" + imageSize + "), each at least 16");
+            require(styleScale > 0 && styleScale <= 8, "styleScale must be in (0, 8], got " + styleScale);
+            require(init != Init.IMAGE || initImage != null, "init is IMAGE but no initImage: call setInitImage(path)");
+            for (String layer : contentLayers.keySet()) {
+                checkLayer("contentLayers", layer);
+            }
+            for (String layer : styleLayers.keySet()) {
+                checkLayer("styleLayers", layer);
+            }
+            return new StyleTransferConfig(this);
+        }
+
+        private void checkLayer(String field, String layer) {
+            try {
+                architecture.canonicalName(layer);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+            }
+        }
+
+        private static boolean nonNegative(double value) {
+            return value >= 0 && Double.isFinite(value);
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

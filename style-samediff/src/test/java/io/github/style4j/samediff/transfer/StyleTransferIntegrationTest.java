@@ -1,0 +1,141 @@
+package io.github.style4j.samediff.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.style4j.core.image.ImageReader;
+import io.github.style4j.core.image.ImageWriter;
+import io.github.style4j.core.image.RgbImage;
+import io.github.style4j.core.testing.SharedFiles;
+import io.github.style4j.samediff.network.Architecture;
+import io.github.style4j.samediff.weights.WeightSource;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** chelsea.png in the style of starry_night.jpg, 128 px, real SqueezeNet weights, each optimiser. */
+@Tag("shared")
+class StyleTransferIntegrationTest {
+    private static StyleTransferConfig.Builder base(StyleTransferConfig.OptimizerKind optimizer) {
+        return StyleTransferConfig.builder().setContentImage(SharedFiles.image("chelsea.png"))
+                .addStyleImage(SharedFiles.image("starry_night.jpg")).optNetwork(Architecture.SQUEEZENET)
+                .optWeights(WeightSource.npyFolder(SharedFiles.require("models/squeezenet1.1")))
+                .optImageSize(128).optIterations(optimizer == StyleTransferConfig.OptimizerKind.LBFGS ? 40 : 60)
+                .optInit(StyleTransferConfig.Init.CONTENT).optOptimizer(optimizer)
+                .optLearningRate(0.03);
+    }
+
+    @ParameterizedTest
+    @EnumSource(StyleTransferConfig.OptimizerKind.class)
+    void stylisesTheCatAndIsReproducible(StyleTransferConfig.OptimizerKind optimizer, @TempDir Path dir)
+            throws Exception {
+        StyleTransferConfig config = base(optimizer).build();
+        List<StyleTransferProgress> progress = new ArrayList<>();
+        StyleTransferResult result = new StyleTransfer(config).addListener(progress::add).run();
+
+        Map<String, Double> start = result.termsAtContent();
+        Map<String, Double> end = result.finalTerms();
+        assertEquals(0.0, start.get("content"), 1e-6, "no content loss at the content image");
+        assertTrue(end.get("style") * 10 <= start.get("style"),
+                optimizer + ": style loss " + start.get("style") + " -> " + end.get("style") + " fell less than 10x");
+        assertTrue(end.get("content") < 0.25 * start.get("total"),
+                optimizer + ": content loss " + end.get("content") + " is not small next to the starting total "
+                        + start.get("total"));
+        assertEquals(config.iterations(), progress.size());
+        assertEquals(128, Math.max(result.image().width(), result.image().height()));
+
+        Path file = dir.resolve("chelsea-starry.png");
+        ImageWriter.defaults().write(result.image(), file);
+        RgbImage decoded = ImageReader.defaults().read(file);
+        assertEquals(result.image().width(), decoded.width());
+
+        StyleTransferResult again = new StyleTransfer(config).run();
+        assertArrayEquals(result.image().rgb(), again.image().rgb(), optimizer + ": same seed, same image");
+    }
+
+    @Test
+    void randomInitDependsOnTheSeedOnly() throws Exception {
+        StyleTransferConfig.Builder builder = base(StyleTransferConfig.OptimizerKind.LBFGS).optIterations(3)
+                .optInit(StyleTransferConfig.Init.RANDOM).optImageSize(48);
+        RgbImage a = new StyleTransfer(builder.optSeed(1).build()).run().image();
+        RgbImage b = new StyleTransfer(builder.optSeed(1).build()).run().image();
+        RgbImage c = new StyleTransfer(builder.optSeed(2).build()).run().image();
+        assertArrayEquals(a.rgb(), b.rgb());
+        assertTrue(!java.util.Arrays.equals(a.rgb(), c.rgb()), "another seed, another image");
+    }
+
+    @Test
+    void coarseToFineEndsAtTheImageSize() throws Exception {
+        StyleTransferConfig config = base(StyleTransferConfig.OptimizerKind.LBFGS).optIterations(3)
+                .optImageSize(64).optScales(List.of(32, 64)).build();
+        List<Integer> sizes = new ArrayList<>();
+        StyleTransferResult result = new StyleTransfer(config).addListener(p -> sizes.add(p.size())).run();
+        assertEquals(32, sizes.get(0));
+        assertEquals(64, sizes.get(sizes.size() - 1));
+        List<Integer> sorted = new ArrayList<>(sizes);
+        java.util.Collections.sort(sorted);
+        assertEquals(sorted, sizes, "coarse first, then fine");
+        assertEquals(64, result.image().width());
+    }
+
+    @Test
+    void luminanceOnlyKeepsTheContentsChrominance() throws Exception {
+        StyleTransferConfig config = base(StyleTransferConfig.OptimizerKind.LBFGS).optIterations(5).optImageSize(48)
+                .optColourPreservation(StyleTransferConfig.ColourPreservation.LUMINANCE).build();
+        RgbImage result = new StyleTransfer(config).run().image();
+        RgbImage content = io.github.style4j.core.image.Resizing.resize(
+                ImageReader.defaults().read(SharedFiles.image("chelsea.png")), result.width(), result.height());
+        // Where nothing was clamped, U and V (BT.601) are the content's.
+        int compared = 0;
+        for (int y = 0; y < result.height(); y++) {
+            for (int x = 0; x < result.width(); x++) {
+                float r = result.get(0, x, y);
+                float g = result.get(1, x, y);
+                float b = result.get(2, x, y);
+                if (Math.min(r, Math.min(g, b)) <= 0.001f || Math.max(r, Math.max(g, b)) >= 0.999f) {
+                    continue;
+                }
+                double u = -0.14713 * r - 0.28886 * g + 0.436 * b;
+                double cu = -0.14713 * content.get(0, x, y) - 0.28886 * content.get(1, x, y) + 0.436 * content.get(2, x, y);
+                assertEquals(cu, u, 1e-4);
+                compared++;
+            }
+        }
+        assertTrue(compared > 100);
+    }
+
+    @Test
+    void invalidSettingsNameTheFieldAndTheRemedy() {
+        var noStyle = assertThrows(IllegalArgumentException.class,
+                () -> StyleTransferConfig.builder().setContentImage(Path.of("a.png")).build());
+        assertTrue(noStyle.getMessage().contains("addStyleImage"), noStyle.getMessage());
+        var layer = assertThrows(IllegalArgumentException.class, () -> StyleTransferConfig.builder()
+                .setContentImage(Path.of("a.png")).addStyleImage(Path.of("b.png"))
+                .optStyleLayers(Map.of("relu9_9", 1.0)).build());
+        assertTrue(layer.getMessage().startsWith("styleLayers") && layer.getMessage().contains("relu1_1"),
+                layer.getMessage());
+        var blend = assertThrows(IllegalArgumentException.class, () -> StyleTransferConfig.builder()
+                .setContentImage(Path.of("a.png")).addStyleImage(Path.of("b.png"))
+                .optStyleBlendWeights(List.of(1.0, 2.0)).build());
+        assertTrue(blend.getMessage().contains("one weight per style image"), blend.getMessage());
+    }
+
+    @Test
+    void toStringShowsEverySetting() {
+        String text = StyleTransferConfig.builder().setContentImage(Path.of("a.png")).addStyleImage(Path.of("b.png"))
+                .build().toString();
+        for (String setting : new String[] {"content=a.png", "VGG-19", "relu4_2", "relu5_1", "contentWeight=5",
+                "styleWeight=100", "tvWeight=0.001", "LBFGS", "iterations=1000", "imageSize=512", "init=RANDOM",
+                "pooling=MAX", "normalization=CHW", "seed=42", "colourPreservation=NONE", "styleScale=1"}) {
+            assertTrue(text.contains(setting), () -> setting + " missing from\n" + text);
+        }
+    }
+}
