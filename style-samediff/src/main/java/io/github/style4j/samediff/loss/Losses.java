@@ -11,7 +11,12 @@ public final class Losses {
     private Losses() {
     }
 
-    /** {@code weight * loss}, named {@code name}. */
+    /** {@code weight * loss}, named after the loss: {@code <name>_weighted}. */
+    public static PerceptualLoss weighted(double weight, PerceptualLoss loss) {
+        return weighted(loss.name() + "_weighted", weight, loss);
+    }
+
+    /** {@code weight * loss}, named {@code name} (which must differ from the loss's own name). */
     public static PerceptualLoss weighted(String name, double weight, PerceptualLoss loss) {
         return new PerceptualLoss() {
             @Override
