@@ -46,6 +46,16 @@ public final class RgbImage {
         return wrap(width, height, rgb, null, 8);
     }
 
+    /**
+     * The pixels of a decoded {@link java.awt.image.BufferedImage} (samples as stored; grey
+     * without the JDK's linear-grey conversion; sRGB assumed).
+     *
+     * @throws UnsupportedImageException for a colour space other than RGB or grey
+     */
+    public static RgbImage fromBufferedImage(java.awt.image.BufferedImage image) throws ImageException {
+        return ImageReader.toRgb(image, null, java.nio.file.Path.of("<in memory>"));
+    }
+
     /** Takes ownership of the arrays: for code in this package that just made them. */
     static RgbImage wrap(int width, int height, float[] rgb, float[] alpha, int sourceBitDepth) {
         int n = checkedPixels(width, height);

@@ -135,17 +135,7 @@ final class Pictures {
         return Resizing.resize(image.withoutAlpha(), width, height);
     }
 
-    private static RgbImage fromBuffered(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int n = w * h;
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-        float[] rgb = new float[3 * n];
-        for (int i = 0; i < n; i++) {
-            rgb[i] = ((argb[i] >> 16) & 0xff) / 255f;
-            rgb[n + i] = ((argb[i] >> 8) & 0xff) / 255f;
-            rgb[2 * n + i] = (argb[i] & 0xff) / 255f;
-        }
-        return RgbImage.of(w, h, rgb, null);
+    private static RgbImage fromBuffered(BufferedImage image) throws ImageException {
+        return RgbImage.fromBufferedImage(image);
     }
 }

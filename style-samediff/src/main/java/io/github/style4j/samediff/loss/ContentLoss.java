@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.nd4j.autodiff.samediff.NameScope;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -44,17 +43,11 @@ public final class ContentLoss implements PerceptualLoss {
 
     @Override
     public SDVariable define(SameDiff sd, LossInputs inputs) {
-        SDVariable total = null;
-        try (NameScope scope = sd.withNameScope(name)) {
-            for (Map.Entry<String, Double> layer : weights.entrySet()) {
-                SDVariable features = inputs.feature(layer.getKey());
-                SDVariable target = sd.constant(layer.getKey() + "_target",
-                        targets.get(layer.getKey()).castTo(features.dataType()));
-                SDVariable term = sd.mean(sd.math().squaredDifference(features, target)).mul(layer.getValue());
-                total = total == null ? term : total.add(term);
-            }
-        }
-        return sd.identity(name, total);
+        return LayerSum.define(sd, name, weights, (layer, weight) -> {
+            SDVariable features = inputs.feature(layer);
+            SDVariable target = sd.constant(layer + "_target", targets.get(layer).castTo(features.dataType()));
+            return sd.mean(sd.math().squaredDifference(features, target)).mul(weight);
+        });
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.nd4j.autodiff.samediff.NameScope;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.enums.ImageResizeMethod;
@@ -66,27 +65,24 @@ public final class GuidedStyleLoss implements PerceptualLoss {
 
     @Override
     public SDVariable define(SameDiff sd, LossInputs inputs) {
-        SDVariable total = null;
-        try (NameScope scope = sd.withNameScope(name)) {
+        return LayerSum.define(sd, name, weights, (layer, weight) -> {
+            SDVariable features = inputs.feature(layer);
+            SDVariable sum = null;
             for (int r = 0; r < regions.size(); r++) {
                 Region region = regions.get(r);
-                for (Map.Entry<String, Double> layer : weights.entrySet()) {
-                    SDVariable features = inputs.feature(layer.getKey());
-                    SDVariable mask = resizedMask(sd, region.mask(), features, "region" + r + "_" + layer.getKey());
-                    SDVariable masked = features.mul(mask);
-                    SDVariable flat = FeatureStatistics.flatten(sd, masked);
-                    SDVariable area = sd.sum(sd.math().square(mask));
-                    SDVariable gram = sd.linalg().mmul(flat, flat, false, true, false).div(area);
-                    INDArray target = region.targets().grams().get(layer.getKey());
-                    SDVariable targetGram = sd.constant("region" + r + "_" + layer.getKey() + "_gram_target",
-                            target.reshape(1, target.size(0), target.size(1)).castTo(features.dataType()));
-                    double factor = normalization.factor(target.size(0)) * layer.getValue() * region.weight();
-                    SDVariable term = sd.mean(sd.math().squaredDifference(gram, targetGram)).mul(factor);
-                    total = total == null ? term : total.add(term);
-                }
+                SDVariable mask = resizedMask(sd, region.mask(), features, "region" + r + "_" + layer);
+                SDVariable flat = FeatureStatistics.flatten(sd, features.mul(mask));
+                SDVariable area = sd.sum(sd.math().square(mask));
+                SDVariable gram = sd.linalg().mmul(flat, flat, false, true, false).div(area);
+                INDArray target = region.targets().grams().get(layer);
+                SDVariable targetGram = sd.constant("region" + r + "_" + layer + "_gram_target",
+                        target.reshape(1, target.size(0), target.size(1)).castTo(features.dataType()));
+                double factor = normalization.factor(target.size(0)) * weight * region.weight();
+                SDVariable term = sd.mean(sd.math().squaredDifference(gram, targetGram)).mul(factor);
+                sum = sum == null ? term : sum.add(term);
             }
-        }
-        return sd.identity(name, total);
+            return sum;
+        });
     }
 
     /**

@@ -3,7 +3,6 @@ package io.github.style4j.samediff.loss;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.nd4j.autodiff.samediff.NameScope;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -40,29 +39,23 @@ public final class MeanCovarianceStyleLoss implements PerceptualLoss {
 
     @Override
     public SDVariable define(SameDiff sd, LossInputs inputs) {
-        SDVariable total = null;
-        try (NameScope scope = sd.withNameScope(name)) {
-            for (Map.Entry<String, Double> layer : weights.entrySet()) {
-                SDVariable features = inputs.feature(layer.getKey());
-                SDVariable flat = FeatureStatistics.flatten(sd, features);
-                SDVariable mean = sd.mean(flat, 2);
-                SDVariable centred = flat.sub(sd.expandDims(mean, 2));
-                SDVariable covariance = sd.linalg().mmul(centred, centred, false, true, false)
-                        .div(FeatureStatistics.positions(sd, features));
-                INDArray targetMean = targets.means().get(layer.getKey());
-                INDArray targetCovariance = targets.covariances().get(layer.getKey());
-                SDVariable meanTarget = sd.constant(layer.getKey() + "_mean_target",
-                        targetMean.reshape(1, targetMean.length()).castTo(features.dataType()));
-                SDVariable covarianceTarget = sd.constant(layer.getKey() + "_covariance_target",
-                        targetCovariance.reshape(1, targetCovariance.size(0), targetCovariance.size(1))
-                                .castTo(features.dataType()));
-                SDVariable term = sd.mean(sd.math().squaredDifference(mean, meanTarget))
-                        .add(sd.mean(sd.math().squaredDifference(covariance, covarianceTarget)))
-                        .mul(layer.getValue());
-                total = total == null ? term : total.add(term);
-            }
-        }
-        return sd.identity(name, total);
+        return LayerSum.define(sd, name, weights, (layer, weight) -> {
+            SDVariable features = inputs.feature(layer);
+            SDVariable flat = FeatureStatistics.flatten(sd, features);
+            SDVariable mean = sd.mean(flat, 2);
+            SDVariable centred = flat.sub(sd.expandDims(mean, 2));
+            SDVariable covariance = sd.linalg().mmul(centred, centred, false, true, false)
+                    .div(FeatureStatistics.positions(sd, features));
+            INDArray targetMean = targets.means().get(layer);
+            INDArray targetCovariance = targets.covariances().get(layer);
+            SDVariable meanTarget = sd.constant(layer + "_mean_target",
+                    targetMean.reshape(1, targetMean.length()).castTo(features.dataType()));
+            SDVariable covarianceTarget = sd.constant(layer + "_covariance_target",
+                    targetCovariance.reshape(1, targetCovariance.size(0), targetCovariance.size(1))
+                            .castTo(features.dataType()));
+            return sd.mean(sd.math().squaredDifference(mean, meanTarget))
+                    .add(sd.mean(sd.math().squaredDifference(covariance, covarianceTarget))).mul(weight);
+        });
     }
 
     @Override

@@ -3,7 +3,6 @@ package io.github.style4j.samediff.loss;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.nd4j.autodiff.samediff.NameScope;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,20 +41,15 @@ public final class StyleLoss implements PerceptualLoss {
 
     @Override
     public SDVariable define(SameDiff sd, LossInputs inputs) {
-        SDVariable total = null;
-        try (NameScope scope = sd.withNameScope(name)) {
-            for (Map.Entry<String, Double> layer : weights.entrySet()) {
-                INDArray target = targets.grams().get(layer.getKey());
-                SDVariable features = inputs.feature(layer.getKey());
-                SDVariable gram = FeatureStatistics.gram(sd, features);
-                SDVariable targetGram = sd.constant(layer.getKey() + "_gram_target",
-                        target.reshape(1, target.size(0), target.size(1)).castTo(features.dataType()));
-                double factor = normalization.factor(target.size(0)) * layer.getValue();
-                SDVariable term = sd.mean(sd.math().squaredDifference(gram, targetGram)).mul(factor);
-                total = total == null ? term : total.add(term);
-            }
-        }
-        return sd.identity(name, total);
+        return LayerSum.define(sd, name, weights, (layer, weight) -> {
+            INDArray target = targets.grams().get(layer);
+            SDVariable features = inputs.feature(layer);
+            SDVariable gram = FeatureStatistics.gram(sd, features);
+            SDVariable targetGram = sd.constant(layer + "_gram_target",
+                    target.reshape(1, target.size(0), target.size(1)).castTo(features.dataType()));
+            double factor = normalization.factor(target.size(0)) * weight;
+            return sd.mean(sd.math().squaredDifference(gram, targetGram)).mul(factor);
+        });
     }
 
     @Override
