@@ -104,6 +104,7 @@ public final class StyleTransfer {
         List<StepReport> history = new ArrayList<>();
         Map<String, Double> termsAtContent = null;
         OptimizationResult last = null;
+        Scale scale = null;
         RgbImage current = null;
         List<Integer> scales = config.scales();
         int total = config.iterations() * scales.size();
@@ -111,7 +112,7 @@ public final class StyleTransfer {
             int size = scales.get(s);
             RgbImage contentAtSize = Resizing.fitToMaxSide(content.withoutAlpha(), size);
             INDArray start = startingImage(current, contentAtSize, reader);
-            Scale scale = buildScale(network, contentAtSize, styles, masks, start);
+            scale = buildScale(network, contentAtSize, styles, masks, start);
             if (termsAtContent == null) {
                 Evaluation atContent = scale.objective.evaluate(ImageTensors.toTensor(contentAtSize));
                 termsAtContent = new LinkedHashMap<>(atContent.terms());
@@ -136,7 +137,10 @@ public final class StyleTransfer {
             last = optimizer(relay).minimize(scale.objective, start);
             current = toImage(last.parameters());
         }
-        Map<String, Double> finalTerms = evaluateTerms(network, content, styles, masks, current);
+        // The terms at the result, clamped as it is saved, in the last scale's graph (same size).
+        Evaluation atResult = scale.objective.evaluate(ImageTensors.toTensor(current));
+        Map<String, Double> finalTerms = new LinkedHashMap<>(atResult.terms());
+        finalTerms.put(TOTAL, atResult.loss());
         RgbImage result = current;
         if (config.colourPreservation() == StyleTransferConfig.ColourPreservation.LUMINANCE) {
             RgbImage contentAtResult = Resizing.resize(content.withoutAlpha(), result.width(), result.height());
@@ -199,18 +203,6 @@ public final class StyleTransfer {
             builder.addRegion(luma, StyleTargets.fromImage(network, styles.get(i), layers), blend[i]);
         }
         return builder.build();
-    }
-
-    /** Loss terms at the final image, at its own size: the numbers a user compares. */
-    private Map<String, Double> evaluateTerms(FeatureNetwork network, RgbImage content, List<RgbImage> styles,
-                                              List<RgbImage> masks, RgbImage image) {
-        RgbImage contentAtSize = Resizing.resize(content.withoutAlpha(), image.width(), image.height());
-        INDArray tensor = ImageTensors.toTensor(image);
-        Scale scale = buildScale(network, contentAtSize, styles, masks, tensor);
-        Evaluation evaluation = scale.objective.evaluate(tensor);
-        Map<String, Double> terms = new LinkedHashMap<>(evaluation.terms());
-        terms.put(TOTAL, evaluation.loss());
-        return terms;
     }
 
     private INDArray startingImage(RgbImage previous, RgbImage content, ImageReader reader) throws ImageException {
