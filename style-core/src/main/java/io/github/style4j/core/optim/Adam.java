@@ -33,6 +33,8 @@ public final class Adam implements Optimizer {
     private final double clampMin;
     private final double clampMax;
     private final List<OptimizationListener> listeners;
+    private final int checkpointEvery;
+    private final java.util.function.Consumer<OptimizerState> checkpointSink;
 
     private Adam(Builder builder) {
         this.learningRate = builder.learningRate;
@@ -43,6 +45,8 @@ public final class Adam implements Optimizer {
         this.clampMin = builder.clampMin;
         this.clampMax = builder.clampMax;
         this.listeners = List.copyOf(builder.listeners);
+        this.checkpointEvery = builder.checkpointEvery;
+        this.checkpointSink = builder.checkpointSink;
     }
 
     public static Builder builder() {
@@ -51,41 +55,63 @@ public final class Adam implements Optimizer {
 
     @Override
     public OptimizationResult minimize(Objective objective, INDArray initial) {
-        long start = System.nanoTime();
         INDArray x = initial.dup();
-        INDArray previous = x.dup();
-        org.nd4j.linalg.learning.config.Adam config = new org.nd4j.linalg.learning.config.Adam(learningRate, beta1,
-                beta2, epsilon);
-        INDArray state = Nd4j.zeros(x.dataType(), 1, 2 * x.length());
-        GradientUpdater<?> updater = config.instantiate(state, true);
         Evaluation evaluation = objective.evaluate(x);
         if (!evaluation.isFinite()) {
             return new OptimizationResult(x, evaluation.loss(), 0, 1, StopReason.NON_FINITE,
                     "the objective is not finite at the starting point");
         }
+        INDArray moments = Nd4j.zeros(x.dataType(), 1, 2 * x.length());
+        return run(objective, x, evaluation, moments, 0, 1);
+    }
+
+    @Override
+    public OptimizationResult resume(Objective objective, OptimizerState state) {
+        if (!(state instanceof OptimizerState.Adam adam)) {
+            throw new IllegalArgumentException("Adam cannot resume from a " + state.getClass().getSimpleName()
+                    + " checkpoint; resume with the optimiser that wrote it");
+        }
+        INDArray x = adam.parameters().dup();
+        // The gradient at the checkpointed point is recomputed: one extra, identical evaluation.
+        Evaluation evaluation = objective.evaluate(x);
+        return run(objective, x, evaluation, adam.moments().dup(), adam.iteration(), adam.evaluations() + 1);
+    }
+
+    private OptimizationResult run(Objective objective, INDArray x, Evaluation evaluation, INDArray moments,
+                                   int done, int evaluationsSoFar) {
+        long start = System.nanoTime();
+        INDArray previous = x.dup();
+        org.nd4j.linalg.learning.config.Adam config = new org.nd4j.linalg.learning.config.Adam(learningRate, beta1,
+                beta2, epsilon);
+        GradientUpdater<?> updater = config.instantiate(moments, false);
         double lastLoss = evaluation.loss();
-        for (int iteration = 1; iteration <= maxIterations; iteration++) {
+        int evaluations = evaluationsSoFar;
+        for (int iteration = done + 1; iteration <= maxIterations; iteration++) {
             previous.assign(x);
             INDArray update = evaluation.gradient().reshape(x.shape()).dup();
             updater.applyUpdater(update, iteration - 1, 0);
             x.subi(update);
             clamp(x);
             evaluation = objective.evaluate(x);
+            evaluations++;
             if (!evaluation.isFinite()) {
-                return new OptimizationResult(previous, lastLoss, iteration - 1, iteration + 1, StopReason.NON_FINITE,
+                return new OptimizationResult(previous, lastLoss, iteration - 1, evaluations, StopReason.NON_FINITE,
                         "the objective became " + evaluation.loss() + " at iteration " + iteration
                                 + "; returning the last point where it was finite");
             }
             lastLoss = evaluation.loss();
             double stepLength = x.distance2(previous);
             StepReport report = new StepReport(iteration, evaluation.loss(), evaluation.terms(),
-                    evaluation.gradient().norm2Number().doubleValue(), stepLength, iteration + 1,
+                    evaluation.gradient().norm2Number().doubleValue(), stepLength, evaluations,
                     Duration.ofNanos(System.nanoTime() - start));
             for (OptimizationListener listener : listeners) {
                 listener.onStep(report, x);
             }
+            if (checkpointEvery > 0 && iteration % checkpointEvery == 0) {
+                checkpointSink.accept(new OptimizerState.Adam(x, moments, lastLoss, iteration, evaluations));
+            }
         }
-        return new OptimizationResult(x, lastLoss, maxIterations, maxIterations + 1, StopReason.MAX_ITERATIONS,
+        return new OptimizationResult(x, lastLoss, maxIterations, evaluations, StopReason.MAX_ITERATIONS,
                 "ran " + maxIterations + " iterations");
     }
 
@@ -114,8 +140,17 @@ public final class Adam implements Optimizer {
         private double clampMin = Double.NEGATIVE_INFINITY;
         private double clampMax = Double.POSITIVE_INFINITY;
         private final List<OptimizationListener> listeners = new ArrayList<>();
+        private int checkpointEvery;
+        private java.util.function.Consumer<OptimizerState> checkpointSink;
 
         private Builder() {
+        }
+
+        /** Hands the full state to {@code sink} every {@code every} iterations (0: never). */
+        public Builder optCheckpoints(int every, java.util.function.Consumer<OptimizerState> sink) {
+            this.checkpointEvery = every;
+            this.checkpointSink = sink;
+            return this;
         }
 
         public Builder optLearningRate(double learningRate) {
@@ -167,6 +202,9 @@ public final class Adam implements Optimizer {
             if (!(clampMin < clampMax)) {
                 throw new IllegalArgumentException("clamp range must have min < max, got [" + clampMin + ", "
                         + clampMax + "]");
+            }
+            if (checkpointEvery < 0 || (checkpointEvery > 0 && checkpointSink == null)) {
+                throw new IllegalArgumentException("checkpoints need every >= 1 and a sink");
             }
             return new Adam(this);
         }

@@ -40,6 +40,8 @@ public final class Lbfgs implements Optimizer {
     private final double changeTolerance;
     private final List<OptimizationListener> listeners;
     private final Consumer<WolfeCheck> lineSearchObserver;
+    private final int checkpointEvery;
+    private final Consumer<OptimizerState> checkpointSink;
 
     /** What a line search accepted, for tests that check the Wolfe conditions. */
     record WolfeCheck(double f0, double gtd0, double step, double f, double gtd, boolean claimedWolfe) {
@@ -53,6 +55,8 @@ public final class Lbfgs implements Optimizer {
         this.changeTolerance = builder.changeTolerance;
         this.listeners = List.copyOf(builder.listeners);
         this.lineSearchObserver = builder.lineSearchObserver;
+        this.checkpointEvery = builder.checkpointEvery;
+        this.checkpointSink = builder.checkpointSink;
     }
 
     public static Builder builder() {
@@ -61,26 +65,47 @@ public final class Lbfgs implements Optimizer {
 
     @Override
     public OptimizationResult minimize(Objective objective, INDArray initial) {
-        long start = System.nanoTime();
         long[] shape = initial.shape();
         INDArray x = initial.dup().reshape(initial.length());
-        Objective flat = p -> objective.evaluate(p.reshape(shape));
-        Evaluation evaluation = flat.evaluate(x);
-        int evaluations = 1;
+        Evaluation evaluation = objective.evaluate(x.reshape(shape));
         if (!evaluation.isFinite()) {
-            return result(x, shape, evaluation.loss(), 0, evaluations, StopReason.NON_FINITE,
+            return result(x, shape, evaluation.loss(), 0, 1, StopReason.NON_FINITE,
                     "the objective is not finite at the starting point");
         }
         INDArray g = evaluation.gradient().reshape(x.length()).dup();
-        double f = evaluation.loss();
         if (g.amaxNumber().doubleValue() <= gradientTolerance) {
-            return result(x, shape, f, 0, evaluations, StopReason.GRADIENT_TOLERANCE, "the starting point is stationary");
+            return result(x, shape, evaluation.loss(), 0, 1, StopReason.GRADIENT_TOLERANCE,
+                    "the starting point is stationary");
         }
-        Deque<INDArray[]> pairs = new ArrayDeque<>(); // {s, y}
+        return run(objective, shape, x, g, evaluation.loss(), new ArrayDeque<>(), new ArrayDeque<>(), 1, 0, 1);
+    }
+
+    @Override
+    public OptimizationResult resume(Objective objective, OptimizerState state) {
+        if (!(state instanceof OptimizerState.Lbfgs saved)) {
+            throw new IllegalArgumentException("L-BFGS cannot resume from a " + state.getClass().getSimpleName()
+                    + " checkpoint; resume with the optimiser that wrote it");
+        }
+        long[] shape = saved.parameters().shape();
+        long n = saved.parameters().length();
+        Deque<INDArray[]> pairs = new ArrayDeque<>();
         Deque<Double> rhos = new ArrayDeque<>();
-        double gamma = 1;
+        for (int i = 0; i < saved.s().size(); i++) {
+            pairs.addLast(new INDArray[] {saved.s().get(i).dup().reshape(n), saved.y().get(i).dup().reshape(n)});
+            rhos.addLast(saved.rho().get(i));
+        }
+        return run(objective, shape, saved.parameters().dup().reshape(n), saved.gradient().dup().reshape(n),
+                saved.loss(), pairs, rhos, saved.gamma(), saved.iteration(), saved.evaluations());
+    }
+
+    private OptimizationResult run(Objective objective, long[] shape, INDArray x, INDArray g, double f,
+                                   Deque<INDArray[]> pairs, Deque<Double> rhos, double gamma, int done,
+                                   int evaluationsSoFar) {
+        long start = System.nanoTime();
+        Objective flat = p -> objective.evaluate(p.reshape(shape));
+        int evaluations = evaluationsSoFar;
         StrongWolfeLineSearch lineSearch = new StrongWolfeLineSearch(flat, changeTolerance);
-        for (int iteration = 1; iteration <= maxIterations; iteration++) {
+        for (int iteration = done + 1; iteration <= maxIterations; iteration++) {
             INDArray d = direction(g, pairs, rhos, gamma);
             double gtd = g.mul(d).sumNumber().doubleValue();
             if (!(gtd < -changeTolerance)) {
@@ -130,6 +155,9 @@ public final class Lbfgs implements Optimizer {
             for (OptimizationListener listener : listeners) {
                 listener.onStep(report, x.reshape(shape));
             }
+            if (checkpointEvery > 0 && iteration % checkpointEvery == 0) {
+                checkpointSink.accept(state(x, g, f, pairs, rhos, gamma, iteration, evaluations, shape));
+            }
             if (g.amaxNumber().doubleValue() <= gradientTolerance) {
                 return result(x, shape, f, iteration, evaluations, StopReason.GRADIENT_TOLERANCE,
                         "gradient below " + gradientTolerance);
@@ -145,6 +173,19 @@ public final class Lbfgs implements Optimizer {
         }
         return result(x, shape, f, maxIterations, evaluations, StopReason.MAX_ITERATIONS,
                 "ran " + maxIterations + " iterations");
+    }
+
+    private static OptimizerState.Lbfgs state(INDArray x, INDArray g, double f, Deque<INDArray[]> pairs,
+                                              Deque<Double> rhos, double gamma, int iteration, int evaluations,
+                                              long[] shape) {
+        List<INDArray> s = new ArrayList<>();
+        List<INDArray> y = new ArrayList<>();
+        for (INDArray[] pair : pairs) {
+            s.add(pair[0]);
+            y.add(pair[1]);
+        }
+        return new OptimizerState.Lbfgs(x.reshape(shape), g.reshape(shape), f, s, y, new ArrayList<>(rhos), gamma,
+                iteration, evaluations);
     }
 
     /** The two-loop recursion: -H g, with H the L-BFGS inverse-Hessian approximation. */
@@ -193,8 +234,17 @@ public final class Lbfgs implements Optimizer {
         private double changeTolerance = 1e-9;
         private final List<OptimizationListener> listeners = new ArrayList<>();
         private Consumer<WolfeCheck> lineSearchObserver;
+        private int checkpointEvery;
+        private Consumer<OptimizerState> checkpointSink;
 
         private Builder() {
+        }
+
+        /** Hands the full state to {@code sink} every {@code every} iterations (0: never). */
+        public Builder optCheckpoints(int every, Consumer<OptimizerState> sink) {
+            this.checkpointEvery = every;
+            this.checkpointSink = sink;
+            return this;
         }
 
         /** Pairs (s, y) kept: memory is 2 x history x parameters (default 100). */
@@ -243,6 +293,9 @@ public final class Lbfgs implements Optimizer {
             }
             if (!(gradientTolerance >= 0 && changeTolerance >= 0)) {
                 throw new IllegalArgumentException("tolerances must be non-negative");
+            }
+            if (checkpointEvery < 0 || (checkpointEvery > 0 && checkpointSink == null)) {
+                throw new IllegalArgumentException("checkpoints need every >= 1 and a sink");
             }
             return new Lbfgs(this);
         }

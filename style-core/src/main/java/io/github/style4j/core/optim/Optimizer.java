@@ -10,4 +10,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public interface Optimizer {
     OptimizationResult minimize(Objective objective, INDArray initial);
+
+    /**
+     * Continues from a checkpointed state of this kind of optimiser, exactly as if it had not
+     * stopped: the iteration count, evaluation budget and history carry on.
+     *
+     * @throws IllegalArgumentException for a state of another optimiser
+     */
+    OptimizationResult resume(Objective objective, OptimizerState state);
 }

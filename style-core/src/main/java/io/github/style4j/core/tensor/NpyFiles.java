@@ -120,6 +120,47 @@ public final class NpyFiles {
         };
     }
 
+    /**
+     * Writes a float32 or float64 array as a {@code .npy} file (format 1.0, little-endian,
+     * C order) that NumPy and {@link #read} read back exactly. Not atomic by itself: callers
+     * that need that write through {@code AtomicFiles}.
+     */
+    public static byte[] toBytes(INDArray array) {
+        boolean isDouble = array.dataType() == DataType.DOUBLE;
+        if (!isDouble && array.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("only FLOAT and DOUBLE arrays are written, got " + array.dataType());
+        }
+        StringBuilder shape = new StringBuilder("(");
+        for (long dimension : array.shape()) {
+            shape.append(dimension).append(", ");
+        }
+        if (array.rank() > 1) {
+            shape.setLength(shape.length() - 2);
+        } else if (array.rank() == 1) {
+            shape.setLength(shape.length() - 1);
+        }
+        shape.append(")");
+        String dict = "{'descr': '<" + (isDouble ? "f8" : "f4") + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        int unpadded = 10 + dict.length() + 1;
+        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        int itemSize = isDouble ? 8 : 4;
+        ByteBuffer out = ByteBuffer.allocate(10 + header.length() + (int) array.length() * itemSize)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length())
+                .put(header.getBytes(StandardCharsets.ISO_8859_1));
+        INDArray c = array.dup('c');
+        if (isDouble) {
+            for (double v : c.data().asDouble()) {
+                out.putDouble(v);
+            }
+        } else {
+            for (float v : c.data().asFloat()) {
+                out.putFloat(v);
+            }
+        }
+        return out.array();
+    }
+
     private static boolean startsWithMagic(byte[] bytes) {
         for (int i = 0; i < MAGIC.length; i++) {
             if (bytes[i] != MAGIC[i]) {

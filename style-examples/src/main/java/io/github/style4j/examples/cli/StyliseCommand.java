@@ -160,6 +160,18 @@ public final class StyliseCommand implements Callable<Integer> {
             description = "Print the losses every N iterations (0: only the progress bar).")
     int printIter;
 
+    @Option(names = {"--checkpoint-dir"}, paramLabel = "DIR",
+            description = "Write crash-safe checkpoints (image, optimiser state, iteration) into DIR.")
+    Path checkpointDir;
+
+    @Option(names = {"--checkpoint-every"}, paramLabel = "N", defaultValue = "50",
+            description = "Iterations between checkpoints (default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = {"--resume"}, description = "Continue from the checkpoint in --checkpoint-dir, if there is one "
+            + "(the other settings must be the same).")
+    boolean resume;
+
     @Option(names = {"--no-progress"}, description = "No progress bar (for logs).")
     boolean noProgress;
 
@@ -212,7 +224,7 @@ public final class StyliseCommand implements Callable<Integer> {
             out.println("Wrote " + outputImage + ", " + withSuffix(outputImage, "_losses") + " and "
                     + withSuffix(outputImage, "_side_by_side"));
             return 0;
-        } catch (ImageException | WeightLoadException e) {
+        } catch (ImageException | WeightLoadException | IllegalStateException e) {
             if (bar != null) {
                 bar.close();
             }
@@ -293,6 +305,11 @@ public final class StyliseCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("-init must be random or image, got '" + init + "'");
             });
         }
+        if (checkpointDir != null) {
+            builder.optCheckpoints(checkpointDir, checkpointEvery).optResume(resume);
+        } else if (resume) {
+            throw new IllegalArgumentException("--resume needs --checkpoint-dir DIR (where the checkpoints are)");
+        }
         if (colour != null) {
             builder.optColourPreservation(parse(StyleTransferConfig.ColourPreservation.class, colour, "--colour"));
         } else if (originalColors == 1) {
@@ -358,7 +375,7 @@ public final class StyliseCommand implements Callable<Integer> {
 
     private static String format(Map<String, Double> terms) {
         StringBuilder text = new StringBuilder();
-        terms.forEach((name, value) -> text.append(String.format(Locale.ROOT, "%s %.4g  ", name, value)));
+        terms.forEach((name, value) -> text.append(String.format(Locale.ROOT, "%s %.7g  ", name, value)));
         return text.toString().trim();
     }
 

@@ -6,6 +6,8 @@ import io.github.style4j.core.image.ImageReader;
 import io.github.style4j.core.image.Resizing;
 import io.github.style4j.core.image.RgbImage;
 import io.github.style4j.core.optim.Adam;
+import io.github.style4j.core.optim.Checkpoints;
+import io.github.style4j.core.optim.OptimizerState;
 import io.github.style4j.core.optim.Evaluation;
 import io.github.style4j.core.optim.Lbfgs;
 import io.github.style4j.core.optim.OptimizationListener;
@@ -55,6 +57,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * may run on separate threads.
  */
 public final class StyleTransfer {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(StyleTransfer.class);
     private static final String CONTENT = "content";
     private static final String STYLE = "style";
     private static final String TV = "tv";
@@ -101,6 +104,8 @@ public final class StyleTransfer {
         NetworkWeights weights = config.weights().load(config.architecture());
         FeatureNetwork network = FeatureNetwork.builder().setWeights(weights).optPooling(config.pooling()).build();
 
+        Checkpoints.Loaded resumeFrom = loadCheckpoint();
+        int resumeScale = resumeFrom == null ? 0 : Integer.parseInt(resumeFrom.extra().get("scale"));
         List<StepReport> history = new ArrayList<>();
         Map<String, Double> termsAtContent = null;
         OptimizationResult last = null;
@@ -108,10 +113,11 @@ public final class StyleTransfer {
         RgbImage current = null;
         List<Integer> scales = config.scales();
         int total = config.iterations() * scales.size();
-        for (int s = 0; s < scales.size(); s++) {
+        for (int s = resumeScale; s < scales.size(); s++) {
             int size = scales.get(s);
             RgbImage contentAtSize = Resizing.fitToMaxSide(content.withoutAlpha(), size);
-            INDArray start = startingImage(current, contentAtSize, reader);
+            boolean resuming = resumeFrom != null && s == resumeScale;
+            INDArray start = resuming ? resumeFrom.state().parameters() : startingImage(current, contentAtSize, reader);
             scale = buildScale(network, contentAtSize, styles, masks, start);
             if (termsAtContent == null) {
                 Evaluation atContent = scale.objective.evaluate(ImageTensors.toTensor(contentAtSize));
@@ -119,7 +125,7 @@ public final class StyleTransfer {
                 termsAtContent.put(TOTAL, atContent.loss());
             }
             int scaleIndex = s;
-            int done = history.size();
+            int done = s * config.iterations();
             OptimizationListener relay = new OptimizationListener() {
                 @Override
                 public void onStep(StepReport report) {
@@ -134,7 +140,9 @@ public final class StyleTransfer {
                     listeners.forEach(listener -> listener.accept(progress));
                 }
             };
-            last = optimizer(relay).minimize(scale.objective, start);
+            Optimizer optimizer = optimizer(relay, checkpointSink(s));
+            last = resuming ? optimizer.resume(scale.objective, resumeFrom.state())
+                    : optimizer.minimize(scale.objective, start);
             current = toImage(last.parameters());
         }
         // The terms at the result, clamped as it is saved, in the last scale's graph (same size).
@@ -220,14 +228,65 @@ public final class StyleTransfer {
         };
     }
 
-    private Optimizer optimizer(OptimizationListener listener) {
+    private Optimizer optimizer(OptimizationListener listener, Consumer<OptimizerState> checkpoints) {
+        int every = checkpoints == null ? 0 : config.checkpointEvery();
         return switch (config.optimizer()) {
             case LBFGS -> Lbfgs.builder().optMaxIterations(config.iterations())
                     // PyTorch's default budget (1.25 evaluations an iteration), with room for a first line search.
-                    .optMaxEvaluations((int) Math.ceil(config.iterations() * 1.25) + 5).addListener(listener).build();
+                    .optMaxEvaluations((int) Math.ceil(config.iterations() * 1.25) + 5).addListener(listener)
+                    .optCheckpoints(every, checkpoints).build();
             case ADAM -> Adam.builder().optLearningRate(config.learningRate()).optMaxIterations(config.iterations())
-                    .optClamp(0, 1).addListener(listener).build();
+                    .optClamp(0, 1).addListener(listener).optCheckpoints(every, checkpoints).build();
         };
+    }
+
+    /** The checkpoint to continue from, if asked to resume and one exists; it must match the settings. */
+    private Checkpoints.Loaded loadCheckpoint() throws ImageException {
+        if (!config.resume() || !Checkpoints.exists(config.checkpointDir())) {
+            return null;
+        }
+        try {
+            Checkpoints.Loaded loaded = Checkpoints.read(config.checkpointDir());
+            if (!fingerprint().equals(loaded.extra().get("settings"))) {
+                throw new IllegalStateException("the checkpoint in " + config.checkpointDir() + " was written with "
+                        + "other settings; resume with the same settings, or use another checkpoint folder");
+            }
+            log.info("Resuming from {} at scale {}, iteration {}", config.checkpointDir(), loaded.extra().get("scale"),
+                    loaded.state().iteration());
+            return loaded;
+        } catch (java.io.IOException e) {
+            throw new ImageException(config.checkpointDir(), "the checkpoint cannot be read (" + e.getMessage()
+                    + "); delete the folder to start afresh", e);
+        }
+    }
+
+    /** Writes checkpoints for scale {@code s}; a failed write is logged and the run goes on. */
+    private Consumer<OptimizerState> checkpointSink(int s) {
+        if (config.checkpointDir() == null) {
+            return null;
+        }
+        // The settings' hash decides whether a resume may continue; the text is for people reading the folder.
+        // (The only randomness, the initial noise, is seeded by the settings.)
+        Map<String, String> extra = Map.of("scale", Integer.toString(s), "settings", fingerprint(),
+                "settingsText", config.resultSettings());
+        return state -> {
+            try {
+                Checkpoints.write(config.checkpointDir(), state, extra);
+            } catch (java.io.IOException | RuntimeException e) {
+                log.warn("Could not write a checkpoint to {} ({}); the run goes on without it",
+                        config.checkpointDir(), e.toString());
+            }
+        };
+    }
+
+    private String fingerprint() {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(config.resultSettings().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Set<String> canonical(FeatureNetwork network, Set<String> layers) {

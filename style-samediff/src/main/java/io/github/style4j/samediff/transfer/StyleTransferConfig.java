@@ -78,6 +78,9 @@ public final class StyleTransferConfig {
     private final Path initImage;
     private final long seed;
     private final ColourPreservation colourPreservation;
+    private final Path checkpointDir;
+    private final int checkpointEvery;
+    private final boolean resume;
 
     private StyleTransferConfig(Builder b) {
         contentImage = b.contentImage;
@@ -107,6 +110,9 @@ public final class StyleTransferConfig {
         initImage = b.initImage;
         seed = b.seed;
         colourPreservation = b.colourPreservation;
+        checkpointDir = b.checkpointDir;
+        checkpointEvery = b.checkpointEvery;
+        resume = b.resume;
     }
 
     static Map<String, Double> defaultContentLayers(Architecture architecture) {
@@ -161,6 +167,9 @@ public final class StyleTransferConfig {
         b.initImage = initImage;
         b.seed = seed;
         b.colourPreservation = colourPreservation;
+        b.checkpointDir = checkpointDir;
+        b.checkpointEvery = checkpointEvery;
+        b.resume = resume;
         return b;
     }
 
@@ -190,6 +199,21 @@ public final class StyleTransferConfig {
     public Path initImage() { return initImage; }
     public long seed() { return seed; }
     public ColourPreservation colourPreservation() { return colourPreservation; }
+    /** Folder for checkpoints, or null for none. */
+    public Path checkpointDir() { return checkpointDir; }
+    public int checkpointEvery() { return checkpointEvery; }
+    /** Whether to continue from the checkpoint in {@link #checkpointDir()}, if there is one. */
+    public boolean resume() { return resume; }
+
+    /**
+     * Every setting that shapes the result (not where checkpoints go): a resumed run must have
+     * the same, or it would continue someone else's optimisation.
+     */
+    public String resultSettings() {
+        String text = toString();
+        int checkpoints = text.indexOf("  checkpoints=");
+        return checkpoints < 0 ? text : text.substring(0, checkpoints);
+    }
 
     @Override
     public String toString() {
@@ -197,12 +221,14 @@ public final class StyleTransferConfig {
                         + "  network=%s, weights=%s, pooling=%s%n  contentLayers=%s%n  styleLayers=%s%n"
                         + "  contentWeight=%g, styleWeight=%g, tvWeight=%g, normalization=%s%n"
                         + "  optimizer=%s%s, iterations=%d per scale, imageSize=%d, scales=%s, styleScale=%g%n"
-                        + "  init=%s%s, seed=%d, colourPreservation=%s%n]",
+                        + "  init=%s%s, seed=%d, colourPreservation=%s%n%s]",
                 contentImage, styleImages, styleBlendWeights, styleMasks.isEmpty() ? "none" : styleMasks, architecture,
                 weights, pooling, contentLayers, styleLayers, contentWeight, styleWeight, tvWeight, normalization,
                 optimizer, optimizer == OptimizerKind.ADAM ? String.format(Locale.ROOT, " (learningRate=%g)", learningRate)
                         : "", iterations, imageSize, scales, styleScale, init, init == Init.IMAGE ? " " + initImage : "",
-                seed, colourPreservation);
+                seed, colourPreservation, checkpointDir == null ? "" : String.format(Locale.ROOT,
+                        "  checkpoints=%s every %d iterations%s%n", checkpointDir, checkpointEvery,
+                        resume ? ", resuming" : ""));
     }
 
     /**
@@ -233,8 +259,24 @@ public final class StyleTransferConfig {
         private Path initImage;
         private long seed = 42;
         private ColourPreservation colourPreservation = ColourPreservation.NONE;
+        private Path checkpointDir;
+        private int checkpointEvery = 50;
+        private boolean resume;
 
         private Builder() {
+        }
+
+        /** Write a checkpoint (image, optimiser state, iteration) every {@code every} iterations into {@code dir}. */
+        public Builder optCheckpoints(Path dir, int every) {
+            this.checkpointDir = dir;
+            this.checkpointEvery = every;
+            return this;
+        }
+
+        /** Continue from the checkpoint in the checkpoint folder, if there is one (else start afresh). */
+        public Builder optResume(boolean resume) {
+            this.resume = resume;
+            return this;
         }
 
         public Builder setContentImage(Path contentImage) {
@@ -397,6 +439,9 @@ public final class StyleTransferConfig {
                     "scales " + scales + " must rise to the imageSize (" + imageSize + "), each at least 16");
             require(styleScale > 0 && styleScale <= 8, "styleScale must be in (0, 8], got " + styleScale);
             require(init != Init.IMAGE || initImage != null, "init is IMAGE but no initImage: call setInitImage(path)");
+            require(checkpointDir == null || checkpointEvery >= 1,
+                    "checkpointEvery must be at least 1, got " + checkpointEvery);
+            require(!resume || checkpointDir != null, "resume needs a checkpoint folder: call optCheckpoints(dir, every)");
             for (String layer : contentLayers.keySet()) {
                 checkLayer("contentLayers", layer);
             }

@@ -1,0 +1,103 @@
+package io.github.style4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.style4j.core.optim.Checkpoints;
+import io.github.style4j.core.testing.SharedFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A run killed with SIGKILL mid-way and resumed from its checkpoint ends with the same loss
+ * as a run never interrupted, and loses at most one checkpoint interval.
+ */
+@Tag("shared")
+class KillAndResumeTest {
+    private static final int ITERATIONS = 120;
+    private static final int EVERY = 10;
+
+    private static List<String> arguments(Path output) {
+        return new ArrayList<>(List.of("-content_image", SharedFiles.image("chelsea.png").toString(),
+                "-style_image", SharedFiles.image("starry_night.jpg").toString(),
+                "--model", "squeezenet", "--weights", SharedFiles.require("models/squeezenet1.1").toString(),
+                "-image_size", "96", "-num_iterations", String.valueOf(ITERATIONS), "-init", "image",
+                "--no-progress", "-output_image", output.toString()));
+    }
+
+    private static String run(List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new StyliseCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(0, cli.execute(args.toArray(String[]::new)), err::toString);
+        return out.toString();
+    }
+
+    private static double finalTotal(String output) {
+        Matcher matcher = Pattern.compile("Losses at the result:.*?total ([0-9.e+-]+)").matcher(output);
+        assertTrue(matcher.find(), output);
+        return Double.parseDouble(matcher.group(1));
+    }
+
+    @Test
+    void killNineThenResumeReachesTheSameLoss(@TempDir Path dir) throws Exception {
+        double uninterrupted = finalTotal(run(arguments(dir.resolve("whole.png"))));
+
+        Path checkpoints = dir.resolve("checkpoints");
+        List<String> resumable = arguments(dir.resolve("resumed.png"));
+        resumable.addAll(List.of("--checkpoint-dir", checkpoints.toString(), "--checkpoint-every",
+                String.valueOf(EVERY), "--resume"));
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx2g", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
+                StyliseCommand.class.getName()));
+        command.addAll(resumable);
+        Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("child.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        int reached = 0;
+        while (System.nanoTime() < deadline && child.isAlive()) {
+            if (Checkpoints.exists(checkpoints)) {
+                try {
+                    reached = Checkpoints.read(checkpoints).state().iteration();
+                } catch (java.io.IOException racingWithTheWriter) {
+                    reached = 0; // 'latest' names the newest complete checkpoint; an older read may race a delete
+                }
+                if (reached >= 3 * EVERY) {
+                    break;
+                }
+            }
+            Thread.sleep(20);
+        }
+        assertTrue(child.isAlive(), "the run finished before it could be killed:\n"
+                + Files.readString(dir.resolve("child.log")));
+        child.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
+        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
+        assertTrue(Files.notExists(dir.resolve("resumed.png")), "killed before the end");
+
+        int atResume = Checkpoints.read(checkpoints).state().iteration();
+        assertTrue(atResume >= reached && atResume % EVERY == 0, "resumes from a complete checkpoint: " + atResume);
+        String resumed = run(resumable);
+        double total = finalTotal(resumed);
+        assertEquals(uninterrupted, total, 1e-4 * uninterrupted,
+                "uninterrupted " + uninterrupted + ", killed at iteration >= " + reached + " and resumed " + total);
+        assertTrue(java.util.Arrays.equals(
+                io.github.style4j.core.image.ImageReader.defaults().read(dir.resolve("whole.png")).rgb(),
+                io.github.style4j.core.image.ImageReader.defaults().read(dir.resolve("resumed.png")).rgb()),
+                "the resumed run paints the same picture, pixel for pixel");
+        System.out.printf("kill -9 / resume: uninterrupted total %s, killed after iteration %d, resumed from %d, "
+                + "final total %s%n", uninterrupted, reached, atResume, total);
+    }
+}
