@@ -65,6 +65,9 @@ public final class StyleTransfer {
 
     private final StyleTransferConfig config;
     private final List<Consumer<StyleTransferProgress>> listeners = new CopyOnWriteArrayList<>();
+    /** Wraps each scale's objective; tests use it to inject numerical faults. */
+    private java.util.function.UnaryOperator<io.github.style4j.core.optim.Objective> objectiveDecorator =
+            java.util.function.UnaryOperator.identity();
 
     public StyleTransfer(StyleTransferConfig config) {
         this.config = config;
@@ -72,6 +75,11 @@ public final class StyleTransfer {
 
     public StyleTransferConfig config() {
         return config;
+    }
+
+    StyleTransfer decorateObjective(java.util.function.UnaryOperator<io.github.style4j.core.optim.Objective> decorator) {
+        this.objectiveDecorator = decorator;
+        return this;
     }
 
     /** Hears every optimisation step (progress bars, intermediate saves). */
@@ -141,8 +149,12 @@ public final class StyleTransfer {
                 }
             };
             Optimizer optimizer = optimizer(relay, checkpointSink(s));
-            last = resuming ? optimizer.resume(scale.objective, resumeFrom.state())
-                    : optimizer.minimize(scale.objective, start);
+            io.github.style4j.core.optim.Objective objective = objectiveDecorator.apply(scale.objective);
+            last = resuming ? optimizer.resume(objective, resumeFrom.state()) : optimizer.minimize(objective, start);
+            if (last.reason() == io.github.style4j.core.optim.StopReason.NON_FINITE) {
+                log.warn("Stopped at scale {} ({} px): {}. The result is the last image where the loss was finite; "
+                        + "a lower learning rate or style weight may avoid it", s + 1, size, last.message());
+            }
             current = toImage(last.parameters());
         }
         // The terms at the result, clamped as it is saved, in the last scale's graph (same size).
