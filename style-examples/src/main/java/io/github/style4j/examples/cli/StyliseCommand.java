@@ -197,7 +197,22 @@ public final class StyliseCommand implements Callable<Integer> {
         ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("style4j").setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                 .showSpeed().build();
+        // Ctrl-C (SIGINT) or SIGTERM: save the image so far before the JVM exits.
+        java.util.concurrent.atomic.AtomicReference<java.util.function.Supplier<RgbImage>> latest =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread saveOnInterrupt = new Thread(() -> {
+            var image = latest.get();
+            if (!finished.get() && image != null) {
+                Path partial = withSuffix(outputImage, "_interrupted");
+                saveQuietly(image.get(), partial, err);
+                err.println("style4j: interrupted; the image so far is in " + partial);
+                err.flush();
+            }
+        }, "style4j-save-on-interrupt");
+        Runtime.getRuntime().addShutdownHook(saveOnInterrupt);
         StyleTransfer transfer = new StyleTransfer(config).addListener(progress -> {
+            latest.set(progress.image());
             var step = progress.step();
             if (bar != null) {
                 bar.stepTo(progress.iterationsDone());
@@ -212,6 +227,7 @@ public final class StyliseCommand implements Callable<Integer> {
         });
         try {
             StyleTransferResult result = transfer.run();
+            finished.set(true);
             if (bar != null) {
                 bar.close();
             }
@@ -230,6 +246,13 @@ public final class StyliseCommand implements Callable<Integer> {
             }
             err.println("style4j: " + e.getMessage());
             return 1;
+        } finally {
+            finished.set(true);
+            try {
+                Runtime.getRuntime().removeShutdownHook(saveOnInterrupt);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or ran: nothing to undo
+            }
         }
     }
 

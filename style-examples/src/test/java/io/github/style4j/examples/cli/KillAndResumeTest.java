@@ -53,6 +53,30 @@ class KillAndResumeTest {
     }
 
     @Test
+    void ctrlCSavesTheImageSoFar(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("out.png");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx2g", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
+                StyliseCommand.class.getName()));
+        command.addAll(arguments(output));
+        command.addAll(List.of("-print_iter", "1"));
+        Path log = dir.resolve("child.log");
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline && child.isAlive() && !Files.readString(log).contains("iteration 3:")) {
+            Thread.sleep(20);
+        }
+        assertTrue(child.isAlive(), "finished before it could be interrupted:\n" + Files.readString(log));
+        child.destroy(); // SIGTERM, as Ctrl-C's SIGINT: shutdown hooks run
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        String text = Files.readString(log);
+        Path partial = dir.resolve("out_interrupted.png");
+        assertTrue(text.contains("interrupted") && Files.exists(partial), text);
+        assertEquals(96, io.github.style4j.core.image.ImageReader.defaults().read(partial).width());
+        assertTrue(Files.notExists(output), "no finished-looking result from an interrupted run");
+    }
+
+    @Test
     void killNineThenResumeReachesTheSameLoss(@TempDir Path dir) throws Exception {
         double uninterrupted = finalTotal(run(arguments(dir.resolve("whole.png"))));
 

@@ -109,6 +109,7 @@ public final class StyleTransfer {
         for (var path : config.styleMasks()) {
             masks.add(reader.read(path));
         }
+        checkMemory(content);
         NetworkWeights weights = config.weights().load(config.architecture());
         FeatureNetwork network = FeatureNetwork.builder().setWeights(weights).optPooling(config.pooling()).build();
 
@@ -250,6 +251,26 @@ public final class StyleTransfer {
             case ADAM -> Adam.builder().optLearningRate(config.learningRate()).optMaxIterations(config.iterations())
                     .optClamp(0, 1).addListener(listener).optCheckpoints(every, checkpoints).build();
         };
+    }
+
+    /** Refuses, before loading anything big, a run that the memory limit cannot hold. */
+    private void checkMemory(RgbImage content) {
+        int[] size = Resizing.fittedSize(content.width(), content.height(), config.imageSize());
+        Set<String> layers = new LinkedHashSet<>(config.contentLayers().keySet());
+        layers.addAll(config.styleLayers().keySet());
+        MemoryEstimate estimate = MemoryEstimate.of(config.architecture(), layers, size[1], size[0], config.optimizer(),
+                100);
+        long limit = MemoryEstimate.limit();
+        if (estimate.bytes() > limit) {
+            MemoryEstimate squeezeNet = MemoryEstimate.of(io.github.style4j.samediff.network.Architecture.SQUEEZENET,
+                    StyleTransferConfig.defaultStyleLayers(io.github.style4j.samediff.network.Architecture.SQUEEZENET)
+                            .keySet(), size[1], size[0], config.optimizer(), 100);
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT, "%s at %dx%d needs %s, more than the "
+                            + "%.1f GB this process may use (JavaCPP's -Dorg.bytedeco.javacpp.maxphysicalbytes, or the "
+                            + "machine's memory). Use a smaller -image_size (memory grows with the pixel count), or "
+                            + "--model squeezenet (%s at this size)", config.architecture(), size[0], size[1], estimate,
+                    limit / 1e9, squeezeNet));
+        }
     }
 
     /** The checkpoint to continue from, if asked to resume and one exists; it must match the settings. */
