@@ -105,7 +105,24 @@ public final class ImageReader {
      * @throws CorruptImageException     truncated or damaged
      */
     public RgbImage read(Path path) throws ImageException {
-        byte[] bytes = readBytes(path);
+        return read(readBytes(path), path);
+    }
+
+    /**
+     * Reads an image already in memory (an upload, a resource); {@code name} is used in
+     * messages and for the extension check only.
+     *
+     * @throws ImageException as {@link #read(Path)}, except the file errors
+     */
+    public RgbImage read(byte[] bytes, Path name) throws ImageException {
+        Path path = name;
+        if (bytes.length == 0) {
+            throw new ImageFileException(path, "is empty (0 bytes); it is not an image");
+        }
+        if (bytes.length > maxFileBytes) {
+            throw new ImageFileException(path, "is " + bytes.length + " bytes, over the limit of " + maxFileBytes
+                    + " bytes; raise it with ImageReader.builder().optMaxFileBytes(...)");
+        }
         ImageFormat format = sniff(bytes, path);
         ContainerChecks.Header header = header(bytes, format, path);
         if (header.width() * header.height() > maxPixels) {
