@@ -402,8 +402,17 @@ public final class StyliseCommand implements Callable<Integer> {
         return text.toString().trim();
     }
 
+    /**
+     * The command line as {@code main} runs it. {@code @file} argument expansion is off: an
+     * image may be called {@code @home.png}, and a bad {@code @}-argument would otherwise end in
+     * picocli's initialisation error rather than a usage message (found by CommandLineFuzzTest).
+     */
+    static CommandLine commandLine(StyliseCommand command) {
+        return new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).setExpandAtFiles(false);
+    }
+
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(new CommandLine(new StyliseCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(commandLine(new StyliseCommand()).execute(args));
     }
 }

@@ -12,6 +12,9 @@ import picocli.CommandLine;
  * slow per input.) Its first finding, committed beside it as {@code crash-22890fe...}: with
  * {@code -h} picocli skips the required-option check, and this harness then built a
  * configuration {@code execute()} never builds (a harness bug, kept as a regression input).
+ * The second, {@code crash-...} with {@code @/}: picocli expanded it as an argument file and
+ * failed with an InitializationException, which the real command would have shown as a stack
+ * trace; {@code @}-file expansion is now off.
  */
 class CommandLineFuzzTest {
     private static final String[] FLAGS = {"-content_image", "-style_image", "-style_blend_weights", "-output_image",
@@ -29,7 +32,7 @@ class CommandLineFuzzTest {
             args.add(data.consumeBoolean() ? data.pickValue(FLAGS) : data.consumeString(24));
         }
         StyliseCommand command = new StyliseCommand();
-        CommandLine cli = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cli = StyliseCommand.commandLine(command);
         try {
             cli.parseArgs(args.toArray(String[]::new));
             if (cli.isUsageHelpRequested() || cli.isVersionHelpRequested()) {

@@ -39,7 +39,7 @@ class KillAndResumeTest {
     private static String run(List<String> args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new StyliseCommand());
+        CommandLine cli = StyliseCommand.commandLine(new StyliseCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         assertEquals(0, cli.execute(args.toArray(String[]::new)), err::toString);

@@ -20,7 +20,7 @@ class StyliseCommandTest {
     private final StringWriter err = new StringWriter();
 
     private int run(String... args) {
-        CommandLine cli = new CommandLine(new StyliseCommand());
+        CommandLine cli = StyliseCommand.commandLine(new StyliseCommand());
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
