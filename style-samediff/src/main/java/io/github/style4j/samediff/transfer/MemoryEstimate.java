@@ -13,7 +13,8 @@ import java.util.Locale;
  * values, their gradients, SameDiff's intermediate and cached copies), plus 3 copies of the
  * weights, the optimiser's vectors (L-BFGS history 2·m, Adam 3) and 512 MiB for the JVM and
  * native libraries. Calibrated on this project's measurements (`./style4j-bench network`):
- * VGG-19 to relu5_1 at 512x512 peaked at 6.2 GB resident, the model says 6.9 GB.
+ * one VGG-19 forward and backward pass to relu5_1 at 512x512 peaked at 6.2 GB resident; the
+ * model says 7.8 GB for a whole L-BFGS run there (0.6 GB of it the history), 29 GB at 1024.
  */
 public record MemoryEstimate(long bytes, long activations) {
     private static final int BYTES_PER_ACTIVATION = 4 * 10;
