@@ -70,16 +70,86 @@ final class NetworkBenchmark implements Callable<Integer> {
         System.out.println("Forward + backward to the image, batch 1, random zoo init() weights; median of "
                 + iterations + " after a warm-up; each row in its own JVM. Native build: "
                 + NativeBuildSelector.select().build());
-        System.out.printf(Locale.ROOT, "%-32s %6s %10s %12s%n", "network", "size", "seconds", "peak RSS MB");
+        Path script = Path.of(System.getProperty("style4j.root", "."), "style-examples", "bench", "pytorch_trunk.py");
+        boolean torch = Files.isRegularFile(script) && pythonHasTorch();
+        if (!torch) {
+            System.out.println("(PyTorch rows skipped: /usr/bin/python3 cannot import torch; apt-get install python3-torch)");
+        }
+        double peak = sgemmGflops();
+        System.out.printf(Locale.ROOT, "ND4J SGEMM 2048^3 in this JVM (%d threads): %.1f GFLOP/s. A reference, not the FMA "
+                + "peak: PyTorch's oneDNN convolutions exceed it%n", Runtime.getRuntime().availableProcessors(), peak);
+        System.out.printf(Locale.ROOT, "%-30s %6s %10s %12s %10s %9s %12s%n", "network", "size", "seconds", "GFLOP/s",
+                "of SGEMM", "vs torch", "peak RSS MB");
         for (int side : sizes) {
+            Map<String, Double> torchSeconds = new java.util.HashMap<>();
+            if (torch) {
+                for (String network : List.of("vgg19", "squeezenet")) {
+                    torchSeconds.put(network, pytorch(script, network, side));
+                }
+            }
             for (String kind : List.of("samediff-vgg19", "dl4j-computationgraph-vgg19", "samediff-squeezenet")) {
                 String[] result = ChildJvm.run(BenchCommand.class, RESULT, "network", "--worker", kind, "--size",
                         String.valueOf(side), "--iterations", String.valueOf(iterations));
-                System.out.printf(Locale.ROOT, "%-32s %6d %10.3f %12.0f%n", kind, side,
-                        Double.parseDouble(result[0]), Double.parseDouble(result[1]));
+                double seconds = Double.parseDouble(result[0]);
+                String network = kind.endsWith("vgg19") ? "vgg19" : "squeezenet";
+                printRow(kind, side, seconds, peak, torchSeconds.get(network), Double.parseDouble(result[1]));
+            }
+            for (Map.Entry<String, Double> entry : torchSeconds.entrySet()) {
+                printRow("pytorch-" + entry.getKey(), side, entry.getValue(), peak, entry.getValue(), Double.NaN);
             }
         }
+        System.out.println("GFLOP/s counts the convolutions' forward and input-gradient work (2x the forward "
+                + "multiply-adds x 2); SameDiff and DL4J also compute weight gradients, which this does not count.");
         return 0;
+    }
+
+    private static void printRow(String kind, int side, double seconds, double peak, Double torchSeconds, double rss) {
+        double gflop = kind.contains("vgg19") ? 2 * Vgg19Trunk.convolutionFlops(Architecture.VGG19, side, "relu5_1") / 1e9
+                : Double.NaN;
+        System.out.printf(Locale.ROOT, "%-30s %6d %10.3f %12.1f %9.0f%% %8.2fx %12.0f%n", kind, side, seconds,
+                gflop / seconds, 100 * gflop / seconds / peak, torchSeconds == null ? Double.NaN : seconds / torchSeconds,
+                rss);
+    }
+
+    private static boolean pythonHasTorch() {
+        try {
+            Process process = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true)
+                    .start();
+            process.getInputStream().readAllBytes();
+            return process.waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private double pytorch(Path script, String network, int side) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), network, String.valueOf(side),
+                String.valueOf(iterations), String.valueOf(Runtime.getRuntime().availableProcessors()))
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (process.waitFor() != 0 || !output.contains(RESULT)) {
+            throw new IllegalStateException("PyTorch run failed:\n" + output);
+        }
+        return Double.parseDouble(output.substring(output.indexOf(RESULT) + RESULT.length()).trim().split("\\s+")[0]);
+    }
+
+    /**
+     * GFLOP/s of a 2048x2048x2048 float matrix product through ND4J (OpenBLAS): a same-run
+     * reference for what the BLAS under SameDiff delivers. Not the machine's FMA peak (#8 still
+     * needs a measurement of that).
+     */
+    private static double sgemmGflops() {
+        NativeBuildSelector.select();
+        INDArray a = Nd4j.rand(DataType.FLOAT, 2048, 2048);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 2048, 2048);
+        a.mmul(b);
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            a.mmul(b);
+            best = Math.min(best, (System.nanoTime() - start) / 1e9);
+        }
+        return 2.0 * 2048 * 2048 * 2048 / best / 1e9;
     }
 
     private double[] sameDiff(Architecture architecture, String deepest) throws Exception {
