@@ -83,11 +83,11 @@ final class BackendBenchmark implements Callable<Integer> {
                 }
             }
         }
-        double reference = median(seconds.get(NativeBuild.DEFAULT));
+        double reference = NetworkBenchmark.median(seconds.get(NativeBuild.DEFAULT));
         System.out.printf(Locale.ROOT, "%n%-16s %10s %10s %12s %9s   %s%n", "build", "median s", "min s",
                 "GFLOP/s", "speed-up", "loaded from");
         for (Map.Entry<NativeBuild, List<Double>> entry : seconds.entrySet()) {
-            double med = median(entry.getValue());
+            double med = NetworkBenchmark.median(entry.getValue());
             double min = entry.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
             String mark = entry.getKey() == chosen.build() ? "  <- chosen" : "";
             System.out.printf(Locale.ROOT, "%-16s %10.3f %10.3f %12.1f %8.2fx   %s%s%n", entry.getKey(), med, min,
@@ -126,11 +126,6 @@ final class BackendBenchmark implements Callable<Integer> {
                 "--warmup", String.valueOf(warmup));
     }
 
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 
     private static String cpuModel() {
         try {

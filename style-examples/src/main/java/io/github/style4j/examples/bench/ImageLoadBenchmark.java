@@ -73,8 +73,8 @@ final class ImageLoadBenchmark implements Callable<Integer> {
             jdk.add((System.nanoTime() - start) / 1e6);
         }
         double mean = a.sub(b).norm1Number().doubleValue() / a.length();
-        double oursMs = median(ours);
-        double jdkMs = median(jdk);
+        double oursMs = NetworkBenchmark.median(ours);
+        double jdkMs = NetworkBenchmark.median(jdk);
         System.out.printf(Locale.ROOT, "%-22s %11.1f %11.1f %8.2fx %12.1f   (mean |difference| %.4f)%n", name,
                 oursMs, jdkMs, oursMs / jdkMs, a.size(2) * a.size(3) / 1e6, mean);
     }
@@ -112,9 +112,4 @@ final class ImageLoadBenchmark implements Callable<Integer> {
         ImageIO.write(image, "jpeg", file.toFile());
     }
 
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int mid = sorted.length / 2;
-        return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 }

@@ -216,6 +216,11 @@ final class NetworkBenchmark implements Callable<Integer> {
         return seconds;
     }
 
+    /** The median of measured times (benchmarks report medians: robust to a noisy, shared machine). */
+    static double median(List<Double> values) {
+        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
     static double median(double[] values) {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
