@@ -17,13 +17,11 @@ import io.github.style4j.core.optim.StepReport;
 import io.github.style4j.core.tensor.ImageTensors;
 import io.github.style4j.samediff.loss.ContentLoss;
 import io.github.style4j.samediff.loss.GuidedStyleLoss;
-import io.github.style4j.samediff.loss.LossInputs;
 import io.github.style4j.samediff.loss.Losses;
 import io.github.style4j.samediff.loss.PerceptualLoss;
 import io.github.style4j.samediff.loss.StyleLoss;
 import io.github.style4j.samediff.loss.StyleTargets;
 import io.github.style4j.samediff.loss.TotalVariationLoss;
-import io.github.style4j.samediff.network.FeatureGraph;
 import io.github.style4j.samediff.network.FeatureNetwork;
 import io.github.style4j.samediff.network.NetworkWeights;
 import io.github.style4j.samediff.weights.WeightLoadException;
@@ -175,7 +173,7 @@ public final class StyleTransfer {
     }
 
     /** The graph and objective at one scale. */
-    private record Scale(FeatureGraph graph, SameDiffObjective objective) {
+    private record Scale(FeaturePassObjective objective) {
     }
 
     private Scale buildScale(FeatureNetwork network, RgbImage content, List<RgbImage> styles, List<RgbImage> masks,
@@ -197,12 +195,8 @@ public final class StyleTransfer {
                 TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.L1, 3));
         List<PerceptualLoss> terms = List.of(Losses.weighted(CONTENT, config.contentWeight(), contentLoss),
                 Losses.weighted(STYLE, config.styleWeight(), styleLoss), tv);
-        Set<String> layers = new LinkedHashSet<>(contentLayers);
-        layers.addAll(styleLayers);
-        FeatureGraph graph = network.graph(start, new ArrayList<>(layers));
-        Losses.sum(TOTAL, terms).define(graph.sameDiff(), new LossInputs(graph.image(), graph.taps())).markAsLoss();
-        return new Scale(graph, new SameDiffObjective(graph.sameDiff(), FeatureGraph.IMAGE, TOTAL,
-                List.of(CONTENT, STYLE, TV)));
+        return new Scale(new FeaturePassObjective(network, Losses.sum(TOTAL, terms), List.of(CONTENT, STYLE, TV),
+                start));
     }
 
     private PerceptualLoss styleLoss(FeatureNetwork network, List<INDArray> styles, List<RgbImage> masks,

@@ -1,0 +1,76 @@
+package io.github.style4j.samediff.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.style4j.core.optim.Evaluation;
+import io.github.style4j.samediff.loss.ContentLoss;
+import io.github.style4j.samediff.loss.LossInputs;
+import io.github.style4j.samediff.loss.Losses;
+import io.github.style4j.samediff.loss.PerceptualLoss;
+import io.github.style4j.samediff.loss.StyleLoss;
+import io.github.style4j.samediff.loss.StyleTargets;
+import io.github.style4j.samediff.loss.TotalVariationLoss;
+import io.github.style4j.samediff.network.Architecture;
+import io.github.style4j.samediff.network.FeatureGraph;
+import io.github.style4j.samediff.network.FeatureNetwork;
+import io.github.style4j.samediff.weights.WeightSource;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The split objective (eager network + SameDiff loss graph) against the whole-graph
+ * {@link SameDiffObjective} on the same content + style + total-variation loss: the same loss,
+ * terms and image gradient, at several images in a row (the pass reuses its arrays).
+ */
+class FeaturePassObjectiveTest {
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"VGG16", "SQUEEZENET"})
+    void matchesTheWholeGraphObjective(Architecture architecture) throws Exception {
+        FeatureNetwork network = FeatureNetwork.builder().setWeights(WeightSource.zooInit(4).load(architecture)).build();
+        List<String> styleLayers = architecture == Architecture.SQUEEZENET ? List.of("relu1", "fire3", "fire5")
+                : List.of("relu1_1", "relu2_1", "relu3_1");
+        String contentLayer = architecture == Architecture.SQUEEZENET ? "fire5" : "relu3_2";
+        Nd4j.getRandom().setSeed(5);
+        int height = 44;
+        int width = 52;
+        INDArray content = Nd4j.rand(DataType.FLOAT, 1, 3, height, width);
+        INDArray style = Nd4j.rand(DataType.FLOAT, 1, 3, 40, 40);
+        StyleLoss.Builder styleBuilder = StyleLoss.builder().optName("style_raw")
+                .setTargets(StyleTargets.fromImages(network, List.of(style), new double[] {1}, styleLayers));
+        styleLayers.forEach(layer -> styleBuilder.addLayer(layer, 1.0 / styleLayers.size()));
+        PerceptualLoss loss = Losses.sum("total", List.of(
+                Losses.weighted("content", 3.0, ContentLoss.builder().optName("content_raw").addLayer(contentLayer, 1)
+                        .setTargetsFromImage(network, content).build()),
+                Losses.weighted("style", 50.0, styleBuilder.build()),
+                Losses.weighted("tv", 2.0, TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.L1, 3))));
+        List<String> terms = List.of("content", "style", "tv");
+
+        INDArray start = Nd4j.rand(DataType.FLOAT, 1, 3, height, width);
+        FeatureGraph graph = network.graph(start, new java.util.ArrayList<>(loss.layers()));
+        loss.define(graph.sameDiff(), new LossInputs(graph.image(), graph.taps())).markAsLoss();
+        SameDiffObjective reference = new SameDiffObjective(graph.sameDiff(), FeatureGraph.IMAGE, "total", terms);
+        FeaturePassObjective split = new FeaturePassObjective(network, loss, terms, start);
+
+        for (int trial = 0; trial < 3; trial++) {
+            INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, height, width);
+            Evaluation expected = reference.evaluate(image);
+            Evaluation actual = split.evaluate(image);
+            assertEquals(expected.loss(), actual.loss(), 1e-4 * Math.abs(expected.loss()), "loss, trial " + trial);
+            for (String term : terms) {
+                double value = expected.terms().get(term);
+                assertTrue(value > 0, term + " is zero: the comparison would prove little");
+                assertEquals(value, actual.terms().get(term), 1e-4 * value, term + ", trial " + trial);
+            }
+            double scale = expected.gradient().norm2Number().doubleValue();
+            double error = expected.gradient().distance2(actual.gradient());
+            assertTrue(error <= 2e-3 * scale, "gradient relative error " + error / scale + ", trial " + trial);
+        }
+        assertThrows(IllegalArgumentException.class, () -> split.evaluate(Nd4j.rand(DataType.FLOAT, 1, 3, 8, 8)));
+    }
+}
