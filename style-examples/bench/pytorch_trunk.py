@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """PyTorch reference for ./style4j-bench network: the same work as style4j's SameDiff graph.
 
-VGG-19 convolution trunk to relu5_1 (or SqueezeNet 1.1 features to fire9) with random,
+VGG-16 or VGG-19 convolution trunk to relu5_1 (or SqueezeNet 1.1 features to fire9) with random,
 frozen weights; one forward pass and the backward pass to the image (sum-of-squares loss on
 the deepest tap); median seconds of N timed passes after one warm-up.
 
-Usage: /usr/bin/python3 pytorch_trunk.py vgg19|squeezenet SIZE ITERATIONS THREADS
+Usage: /usr/bin/python3 pytorch_trunk.py vgg16|vgg19|squeezenet SIZE ITERATIONS THREADS
 Prints one line: RESULT <median seconds>. Needs Debian's python3-torch (no torchvision).
 """
 import statistics
@@ -16,9 +16,9 @@ import torch
 import torch.nn as nn
 
 
-def vgg19_to_relu5_1():
+def vgg_to_relu5_1(convs_per_block):
     layers, channels = [], 3
-    for block, (width, count) in enumerate([(64, 2), (128, 2), (256, 4), (512, 4), (512, 1)]):
+    for block, (width, count) in enumerate(zip([64, 128, 256, 512, 512], convs_per_block + [1])):
         for _ in range(count):
             layers += [nn.Conv2d(channels, width, 3, padding=1), nn.ReLU()]
             channels = width
@@ -51,7 +51,8 @@ def main():
     network, size, iterations, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    model = vgg19_to_relu5_1() if network == "vgg19" else squeezenet_to_fire9()
+    model = {"vgg16": lambda: vgg_to_relu5_1([2, 2, 3, 3]), "vgg19": lambda: vgg_to_relu5_1([2, 2, 4, 4]),
+             "squeezenet": squeezenet_to_fire9}[network]()
     for p in model.parameters():
         p.requires_grad_(False)
     image = torch.rand(1, 3, size, size, requires_grad=True)

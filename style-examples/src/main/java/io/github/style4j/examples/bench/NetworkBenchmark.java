@@ -1,13 +1,26 @@
 package io.github.style4j.examples.bench;
 
 import io.github.style4j.core.backend.NativeBuildSelector;
+import io.github.style4j.core.optim.Evaluation;
+import io.github.style4j.core.optim.Lbfgs;
+import io.github.style4j.core.optim.Objective;
 import io.github.style4j.samediff.QuietGradients;
+import io.github.style4j.samediff.loss.ContentLoss;
+import io.github.style4j.samediff.loss.Losses;
+import io.github.style4j.samediff.loss.PerceptualLoss;
+import io.github.style4j.samediff.loss.StyleLoss;
+import io.github.style4j.samediff.loss.StyleTargets;
+import io.github.style4j.samediff.loss.TotalVariationLoss;
 import io.github.style4j.samediff.network.Architecture;
 import io.github.style4j.samediff.network.FeatureGraph;
 import io.github.style4j.samediff.network.FeatureNetwork;
-import io.github.style4j.samediff.network.NetworkWeights;
+import io.github.style4j.samediff.network.FeaturePass;
+import io.github.style4j.samediff.transfer.EvaluationTimes;
+import io.github.style4j.samediff.transfer.FeaturePassObjective;
+import io.github.style4j.samediff.transfer.StyleTransferConfig;
 import io.github.style4j.samediff.weights.WeightSource;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,25 +45,41 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Seconds per forward + backward-to-the-image pass of a feature network (VGG-19 to
- * {@code relu5_1}, SqueezeNet to {@code fire9}) at several sizes, with the same VGG work done
- * through DL4J's {@code ComputationGraph} API beside it. Each configuration runs in its own
- * child JVM so that peak resident memory (VmHWM) is its own.
+ * Seconds per evaluation (forward pass + backward pass to the image) of style4j's feature
+ * networks, against the machine's measured FP32 FMA peak and against PyTorch doing the same work
+ * on the same machine in the same run; then, per network and size, where a style-transfer
+ * evaluation's time goes (network, loss graph, glue) and what the optimiser costs, from a few
+ * L-BFGS iterations of a real content + style + TV loss. Each measurement runs in its own JVM,
+ * so that peak resident memory (VmHWM) is its own.
  */
 @Command(name = "network", mixinStandardHelpOptions = true,
-        description = "Times forward + backward to the image for VGG-19 and SqueezeNet (SameDiff), and VGG-19 "
-                + "through DL4J's ComputationGraph, with peak memory.")
+        description = "Times forward + backward to the image for VGG-16, VGG-19 and SqueezeNet against the FMA peak "
+                + "and PyTorch, with peak memory and a network / loss / optimiser time split.")
 final class NetworkBenchmark implements Callable<Integer> {
-    private static final String RESULT = "RESULT ";
+    static final String RESULT = "RESULT ";
+
+    @Option(names = "--networks", split = ",", description = "Networks (default: ${DEFAULT-VALUE}).")
+    List<String> networks = List.of("vgg16", "vgg19", "squeezenet");
 
     @Option(names = "--sizes", split = ",", description = "Image sides (default: ${DEFAULT-VALUE}).")
-    List<Integer> sizes = List.of(256, 512);
+    List<Integer> sizes = List.of(256, 512, 1024);
 
-    @Option(names = "--iterations", description = "Timed passes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--iterations", description = "Timed passes after one warm-up (default: ${DEFAULT-VALUE}).")
     int iterations = 3;
+
+    @Option(names = "--split-iterations", description = "L-BFGS iterations for the time split (default: "
+            + "${DEFAULT-VALUE}).")
+    int splitIterations = 4;
+
+    @Option(names = "--baselines", description = "Also time SameDiff's autodiff of the whole graph and (VGG-19) DL4J's "
+            + "ComputationGraph, at sizes up to 512.")
+    boolean baselines;
 
     @Option(names = "--worker", hidden = true)
     String worker;
+
+    @Option(names = "--network", hidden = true)
+    String network;
 
     @Option(names = "--size", hidden = true)
     int size;
@@ -59,56 +88,136 @@ final class NetworkBenchmark implements Callable<Integer> {
     public Integer call() throws Exception {
         if (worker != null) {
             NativeBuildSelector.select();
-            double[] seconds = switch (worker) {
-                case "samediff-vgg19" -> sameDiff(Architecture.VGG19, "relu5_1");
-                case "samediff-squeezenet" -> sameDiff(Architecture.SQUEEZENET, "fire9");
-                default -> computationGraphVgg19();
+            Architecture architecture = Architecture.parse(network);
+            String line = switch (worker) {
+                case "pass" -> passWorker(architecture);
+                case "autodiff" -> String.valueOf(median(autodiff(architecture)));
+                default -> String.valueOf(median(computationGraphVgg19()));
             };
-            System.out.println(RESULT + median(seconds) + " " + peakResidentMb());
+            System.out.println(RESULT + line + " " + peakResidentMb());
             return 0;
         }
-        System.out.println("Forward + backward to the image, batch 1, random zoo init() weights; median of "
-                + iterations + " after a warm-up; each row in its own JVM. Native build: "
-                + NativeBuildSelector.select().build());
+        System.out.println("Evaluation = forward + backward to the image, batch 1, zoo init() weights (random, seeded); "
+                + "median of " + iterations + " after a warm-up; each row in its own JVM. Native build: "
+                + NativeBuildSelector.select().build() + "; " + Runtime.getRuntime().availableProcessors() + " threads.");
+        String[] fma = ChildJvm.run(FmaPeak.class, RESULT, List.of("--add-modules", "jdk.incubator.vector"));
+        double peak = Double.parseDouble(fma[0]);
+        System.out.printf(Locale.ROOT, "Measured FP32 FMA peak: %.1f GFLOP/s (%s threads, %s-float vectors)%n", peak,
+                fma[1], fma[2]);
         Path script = Path.of(System.getProperty("style4j.root", "."), "style-examples", "bench", "pytorch_trunk.py");
         boolean torch = Files.isRegularFile(script) && pythonHasTorch();
         if (!torch) {
             System.out.println("(PyTorch rows skipped: /usr/bin/python3 cannot import torch; apt-get install python3-torch)");
         }
-        double peak = sgemmGflops();
-        System.out.printf(Locale.ROOT, "ND4J SGEMM 2048^3 in this JVM (%d threads): %.1f GFLOP/s. A reference, not the FMA "
-                + "peak: PyTorch's oneDNN convolutions exceed it%n", Runtime.getRuntime().availableProcessors(), peak);
-        System.out.printf(Locale.ROOT, "%-30s %6s %10s %12s %10s %9s %12s%n", "network", "size", "seconds", "GFLOP/s",
-                "of SGEMM", "vs torch", "peak RSS MB");
-        for (int side : sizes) {
-            Map<String, Double> torchSeconds = new java.util.HashMap<>();
-            if (torch) {
-                for (String network : List.of("vgg19", "squeezenet")) {
-                    torchSeconds.put(network, pytorch(script, network, side));
+        System.out.printf(Locale.ROOT, "%n%-11s %5s %-18s %9s %7s %8s %7s %9s %9s%n", "network", "size", "implementation",
+                "s/eval", "GFLOP", "GFLOP/s", "of peak", "vs torch", "RSS MB");
+        List<String> splits = new ArrayList<>();
+        for (String name : networks) {
+            Architecture architecture = Architecture.parse(name);
+            String deepest = trunkEnd(architecture);
+            for (int side : sizes) {
+                double gflop = AnalyticFlops.evaluation(architecture, side, deepest) / 1e9;
+                Double torchSeconds = torch ? pytorch(script, name, side) : null;
+                String[] pass = ChildJvm.run(BenchCommand.class, RESULT, "network", "--worker", "pass", "--network",
+                        name, "--size", String.valueOf(side), "--iterations", String.valueOf(iterations),
+                        "--split-iterations", String.valueOf(splitIterations));
+                double rss = Double.parseDouble(pass[pass.length - 1]);
+                printRow(name, side, "style4j", Double.parseDouble(pass[0]), gflop, peak, torchSeconds, rss);
+                if (baselines && side <= 512) {
+                    String[] autodiff = ChildJvm.run(BenchCommand.class, RESULT, "network", "--worker", "autodiff",
+                            "--network", name, "--size", String.valueOf(side), "--iterations", String.valueOf(iterations));
+                    printRow(name, side, "samediff-autodiff", Double.parseDouble(autodiff[0]), gflop, peak,
+                            torchSeconds, Double.parseDouble(autodiff[1]));
+                    if (architecture == Architecture.VGG19) {
+                        String[] cg = ChildJvm.run(BenchCommand.class, RESULT, "network", "--worker", "dl4j",
+                                "--network", name, "--size", String.valueOf(side), "--iterations",
+                                String.valueOf(iterations));
+                        printRow(name, side, "dl4j-graph (+dW)", Double.parseDouble(cg[0]), gflop, peak, torchSeconds,
+                                Double.parseDouble(cg[1]));
+                    }
                 }
-            }
-            for (String kind : List.of("samediff-vgg19", "dl4j-computationgraph-vgg19", "samediff-squeezenet")) {
-                String[] result = ChildJvm.run(BenchCommand.class, RESULT, "network", "--worker", kind, "--size",
-                        String.valueOf(side), "--iterations", String.valueOf(iterations));
-                double seconds = Double.parseDouble(result[0]);
-                String network = kind.endsWith("vgg19") ? "vgg19" : "squeezenet";
-                printRow(kind, side, seconds, peak, torchSeconds.get(network), Double.parseDouble(result[1]));
-            }
-            for (Map.Entry<String, Double> entry : torchSeconds.entrySet()) {
-                printRow("pytorch-" + entry.getKey(), side, entry.getValue(), peak, entry.getValue(), Double.NaN);
+                if (torchSeconds != null) {
+                    printRow(name, side, "pytorch", torchSeconds, gflop, peak, torchSeconds, Double.NaN);
+                }
+                splits.add(String.format(Locale.ROOT, "%-11s %5d %9.3f %9.3f %9.3f %9.3f %11.3f %9.0f", name, side,
+                        Double.parseDouble(pass[1]), Double.parseDouble(pass[2]), Double.parseDouble(pass[3]),
+                        Double.parseDouble(pass[4]), Double.parseDouble(pass[5]), rss));
             }
         }
-        System.out.println("GFLOP/s counts the convolutions' forward and input-gradient work (2x the forward "
-                + "multiply-adds x 2); SameDiff and DL4J also compute weight gradients, which this does not count.");
+        System.out.printf(Locale.ROOT, "%nGFLOP counts the convolutions' forward work twice (forward + input gradient), "
+                + "from the architecture; trunks end at relu5_1 (VGG) and fire9 (SqueezeNet), as in pytorch_trunk.py.%n");
+        System.out.printf(Locale.ROOT, "%nWhere a style-transfer evaluation's time goes (L-BFGS, %d iterations, default "
+                + "content + style layers + TV; seconds per evaluation, optimiser per iteration):%n", splitIterations);
+        System.out.printf(Locale.ROOT, "%-11s %5s %9s %9s %9s %9s %11s %9s%n", "network", "size", "eval", "network",
+                "loss", "other", "optimiser", "RSS MB");
+        splits.forEach(System.out::println);
         return 0;
     }
 
-    private static void printRow(String kind, int side, double seconds, double peak, Double torchSeconds, double rss) {
-        double gflop = kind.contains("vgg19") ? 2 * Vgg19Trunk.convolutionFlops(Architecture.VGG19, side, "relu5_1") / 1e9
-                : Double.NaN;
-        System.out.printf(Locale.ROOT, "%-30s %6d %10.3f %12.1f %9.0f%% %8.2fx %12.0f%n", kind, side, seconds,
-                gflop / seconds, 100 * gflop / seconds / peak, torchSeconds == null ? Double.NaN : seconds / torchSeconds,
-                rss);
+    /** The deepest layer of the timed trunk (pytorch_trunk.py builds the same). */
+    private static String trunkEnd(Architecture architecture) {
+        return architecture == Architecture.SQUEEZENET ? "fire9" : "relu5_1";
+    }
+
+    private static void printRow(String network, int side, String implementation, double seconds, double gflop,
+                                 double peak, Double torchSeconds, double rss) {
+        System.out.printf(Locale.ROOT, "%-11s %5d %-18s %9.3f %7.1f %8.1f %6.0f%% %8.2fx %9.0f%n", network, side,
+                implementation, seconds, gflop, gflop / seconds, 100 * gflop / seconds / peak,
+                torchSeconds == null ? Double.NaN : seconds / torchSeconds, rss);
+    }
+
+    /**
+     * The feature pass alone (median seconds), then a few L-BFGS iterations of a style-transfer
+     * objective: seconds per evaluation in total, network, loss and other; optimiser seconds per
+     * iteration (the run's time outside evaluations).
+     */
+    private String passWorker(Architecture architecture) throws Exception {
+        FeatureNetwork featureNetwork = FeatureNetwork.builder()
+                .setWeights(WeightSource.zooInit(42).load(architecture)).build();
+        Nd4j.getRandom().setSeed(42);
+        String deepest = trunkEnd(architecture);
+        FeaturePass pass = featureNetwork.pass(List.of(deepest));
+        INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, size, size);
+        double passSeconds = median(time(() -> {
+            INDArray tap = pass.forward(image).get(deepest);
+            return pass.backward(Map.of(deepest, tap.mul(2)));
+        }));
+
+        Map<String, Double> styleLayers = StyleTransferConfig.defaultStyleLayers(architecture);
+        Map<String, Double> contentLayers = StyleTransferConfig.defaultContentLayers(architecture);
+        INDArray content = Nd4j.rand(DataType.FLOAT, 1, 3, size, size);
+        INDArray style = Nd4j.rand(DataType.FLOAT, 1, 3, size, size);
+        StyleLoss.Builder styleBuilder = StyleLoss.builder().optName("style_raw").setTargets(StyleTargets.fromImages(
+                featureNetwork, List.of(style), new double[] {1}, styleLayers.keySet()));
+        styleLayers.forEach(styleBuilder::addLayer);
+        ContentLoss.Builder contentBuilder = ContentLoss.builder().optName("content_raw");
+        contentLayers.forEach(contentBuilder::addLayer);
+        contentBuilder.setTargetsFromImage(featureNetwork, content);
+        PerceptualLoss loss = Losses.sum("total", List.of(Losses.weighted("content", 5, contentBuilder.build()),
+                Losses.weighted("style", 100, styleBuilder.build()),
+                Losses.weighted("tv", 255e-3, TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.L1, 3))));
+        FeaturePassObjective objective = new FeaturePassObjective(featureNetwork, loss, List.of(), content);
+        objective.evaluate(content); // warm-up, not counted below
+        long[] evaluationNanos = {0};
+        EvaluationTimes before = objective.times();
+        Objective timed = parameters -> {
+            long start = System.nanoTime();
+            Evaluation evaluation = objective.evaluate(parameters);
+            evaluationNanos[0] += System.nanoTime() - start;
+            return evaluation;
+        };
+        long start = System.nanoTime();
+        var result = Lbfgs.builder().optMaxIterations(splitIterations).build().minimize(timed, content);
+        long runNanos = System.nanoTime() - start;
+        EvaluationTimes after = objective.times();
+        double evaluations = after.evaluations() - before.evaluations();
+        double network = (after.network().toNanos() - before.network().toNanos()) / 1e9 / evaluations;
+        double lossSeconds = (after.loss().toNanos() - before.loss().toNanos()) / 1e9 / evaluations;
+        double total = (after.total().toNanos() - before.total().toNanos()) / 1e9 / evaluations;
+        double other = evaluationNanos[0] / 1e9 / evaluations - network - lossSeconds;
+        double optimiser = (runNanos - evaluationNanos[0]) / 1e9 / Math.max(1, result.iterations());
+        return String.join(" ", String.valueOf(passSeconds), String.valueOf(total), String.valueOf(network),
+                String.valueOf(lossSeconds), String.valueOf(other), String.valueOf(optimiser));
     }
 
     private static boolean pythonHasTorch() {
@@ -122,40 +231,23 @@ final class NetworkBenchmark implements Callable<Integer> {
         }
     }
 
-    private double pytorch(Path script, String network, int side) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), network, String.valueOf(side),
+    private double pytorch(Path script, String name, int side) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("/usr/bin/python3", script.toString(), name, String.valueOf(side),
                 String.valueOf(iterations), String.valueOf(Runtime.getRuntime().availableProcessors()))
                 .redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0 || !output.contains(RESULT)) {
             throw new IllegalStateException("PyTorch run failed:\n" + output);
         }
         return Double.parseDouble(output.substring(output.indexOf(RESULT) + RESULT.length()).trim().split("\\s+")[0]);
     }
 
-    /**
-     * GFLOP/s of a 2048x2048x2048 float matrix product through ND4J (OpenBLAS): a same-run
-     * reference for what the BLAS under SameDiff delivers. Not the machine's FMA peak (#8 still
-     * needs a measurement of that).
-     */
-    private static double sgemmGflops() {
-        NativeBuildSelector.select();
-        INDArray a = Nd4j.rand(DataType.FLOAT, 2048, 2048);
-        INDArray b = Nd4j.rand(DataType.FLOAT, 2048, 2048);
-        a.mmul(b);
-        double best = Double.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            long start = System.nanoTime();
-            a.mmul(b);
-            best = Math.min(best, (System.nanoTime() - start) / 1e9);
-        }
-        return 2.0 * 2048 * 2048 * 2048 / best / 1e9;
-    }
-
-    private double[] sameDiff(Architecture architecture, String deepest) throws Exception {
-        NetworkWeights weights = WeightSource.zooInit(1).load(architecture);
-        FeatureNetwork network = FeatureNetwork.builder().setWeights(weights).build();
-        FeatureGraph graph = network.graph(Nd4j.rand(DataType.FLOAT, 1, 3, size, size), List.of(deepest));
+    /** SameDiff's autodiff of the whole graph: what style4j ran before {@link FeaturePass}. */
+    private double[] autodiff(Architecture architecture) throws Exception {
+        FeatureNetwork featureNetwork = FeatureNetwork.builder()
+                .setWeights(WeightSource.zooInit(42).load(architecture)).build();
+        String deepest = trunkEnd(architecture);
+        FeatureGraph graph = featureNetwork.graph(Nd4j.rand(DataType.FLOAT, 1, 3, size, size), List.of(deepest));
         SameDiff sd = graph.sameDiff();
         sd.sum("loss", sd.math().square(graph.taps().get(deepest))).markAsLoss();
         QuietGradients.createGradFunction(sd);

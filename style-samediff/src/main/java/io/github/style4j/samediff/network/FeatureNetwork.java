@@ -155,15 +155,13 @@ public final class FeatureNetwork {
         return dataType;
     }
 
-    /** The activations of {@code layers} for a fixed image: e.g. style targets, computed once. */
+    /**
+     * The activations of {@code layers} for a fixed image, by canonical name in network order:
+     * e.g. style targets, computed once.
+     */
     public Map<String, INDArray> activations(INDArray rgb, Collection<String> layers) {
-        SameDiff sd = SameDiff.create();
-        SDVariable input = sd.placeHolder("input", dataType, rgb.shape());
-        Map<String, SDVariable> taps = define(sd, input, layers);
-        Map<String, INDArray> byName = sd.output(Map.of("input", rgb.castTo(dataType)),
-                taps.values().stream().map(SDVariable::name).toArray(String[]::new));
         Map<String, INDArray> result = new LinkedHashMap<>();
-        taps.forEach((layer, variable) -> result.put(layer, byName.get(variable.name())));
+        pass(layers).forward(rgb).forEach((layer, tap) -> result.put(layer, tap.dup()));
         return result;
     }
 

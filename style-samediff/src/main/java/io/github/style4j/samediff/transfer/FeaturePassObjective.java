@@ -40,6 +40,10 @@ public final class FeaturePassObjective implements Objective {
     private final Map<String, String> tapVariables = new LinkedHashMap<>();
     private final boolean imageUsed;
     private final long[] imageShape;
+    private long evaluations;
+    private long networkNanos;
+    private long lossNanos;
+    private long totalNanos;
 
     /**
      * @param network the feature network
@@ -84,16 +88,22 @@ public final class FeaturePassObjective implements Objective {
             throw new IllegalArgumentException("this objective was built for images " + java.util.Arrays.toString(imageShape)
                     + ", got " + java.util.Arrays.toString(parameters.shape()));
         }
+        long start = System.nanoTime();
         Map<String, INDArray> taps = pass.forward(parameters);
+        long forwardDone = System.nanoTime();
         // The pass reuses its arrays, so this only re-points the variables at them (no copies).
         taps.forEach((layer, tap) -> sd.getVariable(tapVariables.get(layer)).setArray(tap));
         sd.getVariable(FeatureGraph.IMAGE).getArr().assign(parameters);
         List<String> outputs = new ArrayList<>(terms);
         outputs.add(total);
+        long lossStart = System.nanoTime();
         OutAndGrad result = sd.calculateGradientsAndOutputs(Map.of(), outputs, gradientVariables);
+        long lossDone = System.nanoTime();
         Map<String, INDArray> tapGradients = new LinkedHashMap<>();
         tapVariables.forEach((layer, name) -> tapGradients.put(layer, result.getGradients().get(name)));
-        INDArray gradient = pass.backward(tapGradients).dup();
+        INDArray gradient = pass.backward(tapGradients);
+        long backwardDone = System.nanoTime();
+        gradient = gradient.dup();
         if (imageUsed) {
             gradient.addi(result.getGradients().get(FeatureGraph.IMAGE));
         }
@@ -101,7 +111,18 @@ public final class FeaturePassObjective implements Objective {
         for (String term : terms) {
             values.put(term, result.getOutputs().get(term).getDouble(0));
         }
-        return new Evaluation(result.getOutputs().get(total).getDouble(0), gradient, values);
+        Evaluation evaluation = new Evaluation(result.getOutputs().get(total).getDouble(0), gradient, values);
+        evaluations++;
+        networkNanos += (forwardDone - start) + (backwardDone - lossDone);
+        lossNanos += lossDone - lossStart;
+        totalNanos += System.nanoTime() - start;
+        return evaluation;
+    }
+
+    /** Where this objective's evaluations have spent their time so far. */
+    public EvaluationTimes times() {
+        return new EvaluationTimes(evaluations, java.time.Duration.ofNanos(networkNanos),
+                java.time.Duration.ofNanos(lossNanos), java.time.Duration.ofNanos(totalNanos));
     }
 
     @Override

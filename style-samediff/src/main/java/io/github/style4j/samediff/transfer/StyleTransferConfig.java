@@ -115,11 +115,13 @@ public final class StyleTransferConfig {
         resume = b.resume;
     }
 
-    static Map<String, Double> defaultContentLayers(Architecture architecture) {
+    /** The content layers a run uses unless told otherwise: neural-style's for VGG, fire4 for SqueezeNet. */
+    public static Map<String, Double> defaultContentLayers(Architecture architecture) {
         return architecture == Architecture.SQUEEZENET ? Map.of("fire4", 1.0) : Map.of("relu4_2", 1.0);
     }
 
-    static Map<String, Double> defaultStyleLayers(Architecture architecture) {
+    /** The style layers and weights a run uses unless told otherwise. */
+    public static Map<String, Double> defaultStyleLayers(Architecture architecture) {
         Map<String, Double> layers = new LinkedHashMap<>();
         if (architecture == Architecture.SQUEEZENET) {
             layers.put("relu1", 1000.0);
