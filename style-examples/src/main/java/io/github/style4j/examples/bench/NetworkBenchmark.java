@@ -12,9 +12,11 @@ import io.github.style4j.samediff.loss.StyleLoss;
 import io.github.style4j.samediff.loss.StyleTargets;
 import io.github.style4j.samediff.loss.TotalVariationLoss;
 import io.github.style4j.samediff.network.Architecture;
+import io.github.style4j.samediff.network.ConvWeights;
 import io.github.style4j.samediff.network.FeatureGraph;
 import io.github.style4j.samediff.network.FeatureNetwork;
 import io.github.style4j.samediff.network.FeaturePass;
+import io.github.style4j.samediff.network.NetworkWeights;
 import io.github.style4j.samediff.transfer.EvaluationTimes;
 import io.github.style4j.samediff.transfer.FeaturePassObjective;
 import io.github.style4j.samediff.transfer.StyleTransferConfig;
@@ -172,8 +174,7 @@ final class NetworkBenchmark implements Callable<Integer> {
      * iteration (the run's time outside evaluations).
      */
     private String passWorker(Architecture architecture) throws Exception {
-        FeatureNetwork featureNetwork = FeatureNetwork.builder()
-                .setWeights(WeightSource.zooInit(42).load(architecture)).build();
+        FeatureNetwork featureNetwork = benchmarkNetwork(architecture);
         Nd4j.getRandom().setSeed(42);
         String deepest = trunkEnd(architecture);
         FeaturePass pass = featureNetwork.pass(List.of(deepest));
@@ -220,6 +221,19 @@ final class NetworkBenchmark implements Callable<Integer> {
                 String.valueOf(lossSeconds), String.valueOf(other), String.valueOf(optimiser));
     }
 
+    /**
+     * The network with zoo init() weights, minus the zoo SqueezeNet's in-layer sigmoid (DL4J's
+     * default activation, which pretrained SqueezeNet weights do not have): the architecture
+     * that pytorch_trunk.py times.
+     */
+    private static FeatureNetwork benchmarkNetwork(Architecture architecture) throws Exception {
+        NetworkWeights zoo = WeightSource.zooInit(42).load(architecture);
+        List<ConvWeights> plain = zoo.convolutions().stream()
+                .map(c -> new ConvWeights(c.source(), c.weight(), c.bias(), Activation.IDENTITY)).toList();
+        return FeatureNetwork.builder().setWeights(new NetworkWeights(architecture, plain, zoo.preprocessing(),
+                zoo.ceilModePooling(), zoo.description())).build();
+    }
+
     private static boolean pythonHasTorch() {
         try {
             Process process = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true)
@@ -244,8 +258,7 @@ final class NetworkBenchmark implements Callable<Integer> {
 
     /** SameDiff's autodiff of the whole graph: what style4j ran before {@link FeaturePass}. */
     private double[] autodiff(Architecture architecture) throws Exception {
-        FeatureNetwork featureNetwork = FeatureNetwork.builder()
-                .setWeights(WeightSource.zooInit(42).load(architecture)).build();
+        FeatureNetwork featureNetwork = benchmarkNetwork(architecture);
         String deepest = trunkEnd(architecture);
         FeatureGraph graph = featureNetwork.graph(Nd4j.rand(DataType.FLOAT, 1, 3, size, size), List.of(deepest));
         SameDiff sd = graph.sameDiff();
