@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.BlasWrapper;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Limited-memory BFGS (Nocedal 1980; Liu and Nocedal 1989) with a strong-Wolfe line search:
@@ -107,13 +109,13 @@ public final class Lbfgs implements Optimizer {
         StrongWolfeLineSearch lineSearch = new StrongWolfeLineSearch(flat, changeTolerance);
         for (int iteration = done + 1; iteration <= maxIterations; iteration++) {
             INDArray d = direction(g, pairs, rhos, gamma);
-            double gtd = g.mul(d).sumNumber().doubleValue();
+            double gtd = Nd4j.getBlasWrapper().dot(g, d);
             if (!(gtd < -changeTolerance)) {
                 pairs.clear();
                 rhos.clear();
                 gamma = 1;
                 d = g.neg();
-                gtd = -g.mul(g).sumNumber().doubleValue();
+                gtd = -Nd4j.getBlasWrapper().dot(g, g);
             }
             double t = iteration == 1 ? Math.min(1, 1 / g.norm1Number().doubleValue()) : 1;
             StrongWolfeLineSearch.Result step = lineSearch.search(x, f, gtd, d, t);
@@ -135,7 +137,7 @@ public final class Lbfgs implements Optimizer {
             INDArray s = step.point().sub(x);
             INDArray gNew = step.evaluation().gradient().reshape(x.length()).dup();
             INDArray y = gNew.sub(g);
-            double ys = y.mul(s).sumNumber().doubleValue();
+            double ys = Nd4j.getBlasWrapper().dot(y, s);
             if (ys > 1e-10) {
                 if (pairs.size() == history) {
                     pairs.removeFirst();
@@ -143,7 +145,7 @@ public final class Lbfgs implements Optimizer {
                 }
                 pairs.addLast(new INDArray[] {s, y});
                 rhos.addLast(1 / ys);
-                gamma = ys / y.mul(y).sumNumber().doubleValue();
+                gamma = ys / Nd4j.getBlasWrapper().dot(y, y);
             }
             double fOld = f;
             x = step.point();
@@ -188,8 +190,13 @@ public final class Lbfgs implements Optimizer {
                 iteration, evaluations);
     }
 
-    /** The two-loop recursion: -H g, with H the L-BFGS inverse-Hessian approximation. */
+    /**
+     * The two-loop recursion: -H g, with H the L-BFGS inverse-Hessian approximation. BLAS dot and
+     * axpy, in place: the history holds up to 2m image-sized vectors, and one temporary per pair
+     * and iteration would be gigabytes of garbage an iteration at large sizes.
+     */
     private static INDArray direction(INDArray g, Deque<INDArray[]> pairs, Deque<Double> rhos, double gamma) {
+        BlasWrapper blas = Nd4j.getBlasWrapper();
         INDArray q = g.neg();
         int k = pairs.size();
         double[] alphas = new double[k];
@@ -198,16 +205,16 @@ public final class Lbfgs implements Optimizer {
         for (int i = k - 1; i >= 0; i--) {
             INDArray[] pair = newestFirst.next();
             double rho = rhoNewestFirst.next();
-            alphas[i] = rho * pair[0].mul(q).sumNumber().doubleValue();
-            q.subi(pair[1].mul(alphas[i]));
+            alphas[i] = rho * blas.dot(pair[0], q);
+            blas.axpy(-alphas[i], pair[1], q);
         }
         q.muli(gamma);
         Iterator<INDArray[]> oldestFirst = pairs.iterator();
         Iterator<Double> rhoOldestFirst = rhos.iterator();
         for (int i = 0; i < k; i++) {
             INDArray[] pair = oldestFirst.next();
-            double beta = rhoOldestFirst.next() * pair[1].mul(q).sumNumber().doubleValue();
-            q.addi(pair[0].mul(alphas[i] - beta));
+            double beta = rhoOldestFirst.next() * blas.dot(pair[1], q);
+            blas.axpy(alphas[i] - beta, pair[0], q);
         }
         return q;
     }

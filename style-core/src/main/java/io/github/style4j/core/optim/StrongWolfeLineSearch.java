@@ -1,6 +1,7 @@
 package io.github.style4j.core.optim;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A line search for the strong Wolfe conditions (Nocedal and Wright, Numerical Optimization,
@@ -152,13 +153,13 @@ final class StrongWolfeLineSearch {
     }
 
     private Trial evaluate(INDArray x, INDArray d, double t) {
-        INDArray point = x.add(d.mul(t));
+        INDArray point = Nd4j.getBlasWrapper().axpy(t, d, x.dup()); // x + t d, without a temporary
         Evaluation evaluation = objective.evaluate(point);
         evaluations++;
         if (!evaluation.isFinite()) {
             sawNonFinite = true;
         }
-        double gtd = evaluation.isFinite() ? evaluation.gradient().reshape(d.shape()).mul(d).sumNumber().doubleValue()
+        double gtd = evaluation.isFinite() ? Nd4j.getBlasWrapper().dot(evaluation.gradient().reshape(d.shape()), d)
                 : Double.NaN;
         return new Trial(t, evaluation, point, gtd);
     }

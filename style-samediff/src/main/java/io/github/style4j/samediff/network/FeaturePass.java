@@ -348,7 +348,9 @@ public final class FeaturePass {
         public INDArray backward(INDArray gradOutput, Scratch scratch, INDArray... keep) {
             if (activation == Activation.SIGMOID) {
                 // d sigmoid = y (1 - y), from the stored output
-                gradOutput.muli(y).muli(y.rsub(1.0));
+                try (INDArray complement = y.rsub(1.0)) {
+                    gradOutput.muli(y).muli(complement);
+                }
             }
             INDArray gradInput = scratch.take(x.shape(), gradOutput, keep);
             if (flipped != null) {
@@ -505,6 +507,7 @@ public final class FeaturePass {
             INDArray fromExpand3 = expand3.backward(expand3Relu.backward(g3, scratch, keep), scratch,
                     concat(keep, fromExpand1));
             fromExpand1.addi(fromExpand3);
+            g3.close();
             return squeeze.backward(squeezeRelu.backward(fromExpand1, scratch, keep), scratch, keep);
         }
     }
@@ -517,6 +520,9 @@ public final class FeaturePass {
         @Override
         public INDArray forward(INDArray x) {
             inputShape = x.shape();
+            if (y != null) {
+                y.close();
+            }
             y = x.mean(1, 2);
             return y;
         }

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.Variable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -40,6 +41,7 @@ public final class FeaturePassObjective implements Objective {
     private final Map<String, String> tapVariables = new LinkedHashMap<>();
     private final boolean imageUsed;
     private final long[] imageShape;
+    private final ArrayPool arrays = new ArrayPool();
     private long evaluations;
     private long networkNanos;
     private long lossNanos;
@@ -77,6 +79,24 @@ public final class FeaturePassObjective implements Objective {
         QuietGradients.createGradFunction(sd);
     }
 
+    /**
+     * Puts the pool into this thread's sessions (SameDiff keeps one per thread and graph, made
+     * on first use with its default memory manager).
+     */
+    private void usePool() {
+        for (SameDiff graph : java.util.Arrays.asList(sd, sd.getFunction("grad"))) {
+            if (graph == null) {
+                continue;
+            }
+            InferenceSession session = graph.getSessions()
+                    .computeIfAbsent(Thread.currentThread().getId(), id -> new InferenceSession(graph));
+            if (session.getMmgr() != arrays) {
+                session.getMmgr().close();
+                session.setMmgr(arrays);
+            }
+        }
+    }
+
     private boolean isUsed(String variable) {
         Variable v = sd.getVariables().get(variable);
         return v != null && v.getInputsForOp() != null && !v.getInputsForOp().isEmpty();
@@ -91,12 +111,18 @@ public final class FeaturePassObjective implements Objective {
         long start = System.nanoTime();
         Map<String, INDArray> taps = pass.forward(parameters);
         long forwardDone = System.nanoTime();
-        // The pass reuses its arrays, so this only re-points the variables at them (no copies).
-        taps.forEach((layer, tap) -> sd.getVariable(tapVariables.get(layer)).setArray(tap));
+        // The pass reuses its arrays: the variables already hold them unless a shape changed.
+        taps.forEach((layer, tap) -> {
+            SDVariable variable = sd.getVariable(tapVariables.get(layer));
+            if (variable.getArr() != tap) {
+                variable.setArray(tap);
+            }
+        });
         sd.getVariable(FeatureGraph.IMAGE).getArr().assign(parameters);
         List<String> outputs = new ArrayList<>(terms);
         outputs.add(total);
         long lossStart = System.nanoTime();
+        usePool();
         OutAndGrad result = sd.calculateGradientsAndOutputs(Map.of(), outputs, gradientVariables);
         long lossDone = System.nanoTime();
         Map<String, INDArray> tapGradients = new LinkedHashMap<>();
@@ -112,11 +138,18 @@ public final class FeaturePassObjective implements Objective {
             values.put(term, result.getOutputs().get(term).getDouble(0));
         }
         Evaluation evaluation = new Evaluation(result.getOutputs().get(total).getDouble(0), gradient, values);
+        // Everything the loss graph computed has been read: the next evaluation reuses the arrays.
+        arrays.recycleAll();
         evaluations++;
         networkNanos += (forwardDone - start) + (backwardDone - lossDone);
         lossNanos += lossDone - lossStart;
         totalNanos += System.nanoTime() - start;
         return evaluation;
+    }
+
+    /** Arrays the loss graph's pool has allocated: stops growing once evaluations reuse them. */
+    int pooledArrays() {
+        return arrays.allocated();
     }
 
     /** Where this objective's evaluations have spent their time so far. */

@@ -57,6 +57,7 @@ class FeaturePassObjectiveTest {
         SameDiffObjective reference = new SameDiffObjective(graph.sameDiff(), FeatureGraph.IMAGE, "total", terms);
         FeaturePassObjective split = new FeaturePassObjective(network, loss, terms, start);
 
+        int afterFirst = 0;
         for (int trial = 0; trial < 3; trial++) {
             INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, height, width);
             Evaluation expected = reference.evaluate(image);
@@ -70,7 +71,14 @@ class FeaturePassObjectiveTest {
             double scale = expected.gradient().norm2Number().doubleValue();
             double error = expected.gradient().distance2(actual.gradient());
             assertTrue(error <= 2e-3 * scale, "gradient relative error " + error / scale + ", trial " + trial);
+            if (trial == 0) {
+                afterFirst = split.pooledArrays();
+            }
         }
+        // Later evaluations (same results, above) run on the first one's arrays, recycled.
+        assertTrue(afterFirst > 10, "the loss graph allocated " + afterFirst + " arrays through the pool");
+        assertTrue(split.pooledArrays() < afterFirst * 3 / 2, "the pool grew from " + afterFirst + " to "
+                + split.pooledArrays() + " arrays: evaluations are not reusing them");
         assertThrows(IllegalArgumentException.class, () -> split.evaluate(Nd4j.rand(DataType.FLOAT, 1, 3, 8, 8)));
     }
 }
