@@ -73,6 +73,10 @@ final class NetworkBenchmark implements Callable<Integer> {
             + "${DEFAULT-VALUE}).")
     int splitIterations = 4;
 
+    @Option(names = "--history", description = "L-BFGS history of the split run (default: ${DEFAULT-VALUE}, "
+            + "style transfer's default); its peak memory counts the history held then.")
+    int history = 100;
+
     @Option(names = "--baselines", description = "Also time SameDiff's autodiff of the whole graph and (VGG-19) DL4J's "
             + "ComputationGraph, at sizes up to 512.")
     boolean baselines;
@@ -122,7 +126,7 @@ final class NetworkBenchmark implements Callable<Integer> {
                 Double torchSeconds = torch ? pytorch(script, name, side) : null;
                 String[] pass = ChildJvm.run(BenchCommand.class, RESULT, "network", "--worker", "pass", "--network",
                         name, "--size", String.valueOf(side), "--iterations", String.valueOf(iterations),
-                        "--split-iterations", String.valueOf(splitIterations));
+                        "--split-iterations", String.valueOf(splitIterations), "--history", String.valueOf(history));
                 double rss = Double.parseDouble(pass[pass.length - 1]);
                 printRow(name, side, "style4j", Double.parseDouble(pass[0]), gflop, peak, torchSeconds, rss);
                 if (baselines && side <= 512) {
@@ -148,8 +152,9 @@ final class NetworkBenchmark implements Callable<Integer> {
         }
         System.out.printf(Locale.ROOT, "%nGFLOP counts the convolutions' forward work twice (forward + input gradient), "
                 + "from the architecture; trunks end at relu5_1 (VGG) and fire9 (SqueezeNet), as in pytorch_trunk.py.%n");
-        System.out.printf(Locale.ROOT, "%nWhere a style-transfer evaluation's time goes (L-BFGS, %d iterations, default "
-                + "content + style layers + TV; seconds per evaluation, optimiser per iteration):%n", splitIterations);
+        System.out.printf(Locale.ROOT, "%nWhere a style-transfer evaluation's time goes (L-BFGS, %d iterations, history "
+                + "%d, default content + style layers + TV; seconds per evaluation, optimiser per iteration; RSS: the "
+                + "JVM's peak, pass and run together):%n", splitIterations, history);
         System.out.printf(Locale.ROOT, "%-11s %5s %9s %9s %9s %9s %11s %9s%n", "network", "size", "eval", "network",
                 "loss", "other", "optimiser", "RSS MB");
         splits.forEach(System.out::println);
@@ -181,8 +186,11 @@ final class NetworkBenchmark implements Callable<Integer> {
         INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, size, size);
         double passSeconds = median(time(() -> {
             INDArray tap = pass.forward(image).get(deepest);
-            return pass.backward(Map.of(deepest, tap.mul(2)));
+            try (INDArray gradient = tap.mul(2)) {
+                return pass.backward(Map.of(deepest, gradient));
+            }
         }));
+        pass.close();
 
         Map<String, Double> styleLayers = StyleTransferConfig.defaultStyleLayers(architecture);
         Map<String, Double> contentLayers = StyleTransferConfig.defaultContentLayers(architecture);
@@ -208,7 +216,9 @@ final class NetworkBenchmark implements Callable<Integer> {
             return evaluation;
         };
         long start = System.nanoTime();
-        var result = Lbfgs.builder().optMaxIterations(splitIterations).build().minimize(timed, content);
+        var result = Lbfgs.builder().optMaxIterations(splitIterations).optHistory(history).build()
+                .minimize(timed, content);
+        objective.close();
         long runNanos = System.nanoTime() - start;
         EvaluationTimes after = objective.times();
         double evaluations = after.evaluations() - before.evaluations();

@@ -114,6 +114,11 @@ public final class StyliseCommand implements Callable<Integer> {
             description = "lbfgs or adam (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
+    @Option(names = {"-lbfgs_num_correction", "--lbfgs-history"}, paramLabel = "M", defaultValue = "100",
+            description = "L-BFGS history pairs (default: ${DEFAULT-VALUE}); each holds two image-sized vectors, so "
+                    + "a smaller history saves memory at large sizes.")
+    int lbfgsHistory;
+
     @Option(names = {"-learning_rate", "--learning-rate"}, paramLabel = "LR", defaultValue = "10",
             description = "Adam's learning rate on neural-style's 0-255 scale (default: ${DEFAULT-VALUE}).")
     double learningRate;
@@ -289,7 +294,7 @@ public final class StyliseCommand implements Callable<Integer> {
         Architecture architecture = Architecture.parse(model);
         StyleTransferConfig.Builder builder = StyleTransferConfig.builder().setContentImage(contentImage)
                 .optNetwork(architecture).optWeights(weightSource()).optIterations(iterations).optImageSize(imageSize).optSeed(seed)
-                .optStyleScale(styleScale).optLearningRate(learningRate / 255)
+                .optStyleScale(styleScale).optLearningRate(learningRate / 255).optLbfgsHistory(lbfgsHistory)
                 .optOptimizer(parse(StyleTransferConfig.OptimizerKind.class, optimizer, "-optimizer"))
                 .optNormalization(parse(GramNormalization.class, normalization, "-normalization"))
                 .optPooling(pooling.equalsIgnoreCase("avg") ? Pooling.AVERAGE

@@ -161,7 +161,9 @@ public final class FeatureNetwork {
      */
     public Map<String, INDArray> activations(INDArray rgb, Collection<String> layers) {
         Map<String, INDArray> result = new LinkedHashMap<>();
-        pass(layers).forward(rgb).forEach((layer, tap) -> result.put(layer, tap.dup()));
+        try (FeaturePass pass = pass(layers)) {
+            pass.forward(rgb).forEach((layer, tap) -> result.put(layer, tap.dup()));
+        }
         return result;
     }
 

@@ -31,9 +31,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * plus three of the largest one.
  *
  * <p>Not thread-safe: one pass, one thread. Arrays returned by {@link #forward} and
- * {@link #backward} belong to the pass and are overwritten by its next call.
+ * {@link #backward} belong to the pass and are overwritten by its next call. {@link #close}
+ * frees its memory at once (otherwise the Java GC frees it, some time after the pass becomes
+ * unreachable).
  */
-public final class FeaturePass {
+public final class FeaturePass implements AutoCloseable {
     private static final int NHWC = 1;
     private static final int KERNEL_YXIO = 0;
 
@@ -44,6 +46,7 @@ public final class FeaturePass {
     private final Map<String, INDArray> tapsNchw = new LinkedHashMap<>();
     private INDArray input;
     private INDArray inputGradient;
+    private boolean closed;
 
     FeaturePass(FeatureNetwork network, Collection<String> layers) {
         this.dataType = network.dataType();
@@ -112,6 +115,7 @@ public final class FeaturePass {
      * @return the taps by canonical name: arrays owned by this pass, overwritten by the next call
      */
     public Map<String, INDArray> forward(INDArray rgb) {
+        checkOpen();
         if (rgb.rank() != 4 || rgb.size(1) != 3) {
             throw new IllegalArgumentException("expected an RGB tensor [N, 3, H, W], got "
                     + java.util.Arrays.toString(rgb.shape()));
@@ -138,6 +142,7 @@ public final class FeaturePass {
      * @return {@code [N, 3, H, W]}, owned by this pass and overwritten by the next call
      */
     public INDArray backward(Map<String, INDArray> tapGradients) {
+        checkOpen();
         if (input == null) {
             throw new IllegalStateException("call forward before backward");
         }
@@ -174,6 +179,37 @@ public final class FeaturePass {
         return gradient == null ? inputGradient.assign(0) : inputGradient.assign(gradient.permute(0, 3, 1, 2));
     }
 
+    /** Frees every array the pass holds, including those it returned; it cannot be used again. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Step step : steps) {
+            step.close();
+        }
+        scratch.close();
+        free(input, inputGradient);
+        free(tapsNchw.values().toArray(new INDArray[0]));
+        tapsNchw.clear();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this FeaturePass was closed");
+        }
+    }
+
+    /** Closes arrays this pass allocated (skipping nulls and ones already freed). */
+    private static void free(INDArray... arrays) {
+        for (INDArray array : arrays) {
+            if (array != null && !array.wasClosed() && array.closeable()) {
+                array.close();
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "FeaturePass[taps=" + tapSteps.keySet() + ", " + steps.size() + " steps, " + dataType + "]";
@@ -190,6 +226,9 @@ public final class FeaturePass {
          * to the scratch buffers behind {@code gradOutput} or {@code keep}.
          */
         INDArray backward(INDArray gradOutput, Scratch scratch, INDArray... keep);
+
+        /** Frees the arrays the step owns (not its input: the previous step owns that). */
+        void close();
     }
 
     /**
@@ -204,6 +243,11 @@ public final class FeaturePass {
 
         Scratch(DataType dataType) {
             this.dataType = dataType;
+        }
+
+        void close() {
+            free(buffers);
+            owner.clear();
         }
 
         /** Forgets which views are live: at the start of a backward pass, all earlier ones are dead. */
@@ -345,6 +389,11 @@ public final class FeaturePass {
         }
 
         @Override
+        public void close() {
+            free(kernel, flipped, bias, y, biasGradient, kernelGradient);
+        }
+
+        @Override
         public INDArray backward(INDArray gradOutput, Scratch scratch, INDArray... keep) {
             if (activation == Activation.SIGMOID) {
                 // d sigmoid = y (1 - y), from the stored output
@@ -386,6 +435,13 @@ public final class FeaturePass {
         @Override
         public INDArray output() {
             return y;
+        }
+
+        @Override
+        public void close() {
+            if (!inPlace) {
+                free(y);
+            }
         }
 
         @Override
@@ -445,6 +501,11 @@ public final class FeaturePass {
         }
 
         @Override
+        public void close() {
+            free(padded, y);
+        }
+
+        @Override
         public INDArray backward(INDArray gradOutput, Scratch scratch, INDArray... keep) {
             INDArray source = ceil ? padded : x;
             INDArray gradSource = scratch.take(source.shape(), gradOutput, keep);
@@ -495,6 +556,14 @@ public final class FeaturePass {
         }
 
         @Override
+        public void close() {
+            for (Step step : new Step[] {squeeze, expand1, expand3, squeezeRelu, expand1Relu, expand3Relu}) {
+                step.close();
+            }
+            free(y);
+        }
+
+        @Override
         public INDArray backward(INDArray gradOutput, Scratch scratch, INDArray... keep) {
             long split = expand1.output().size(3);
             // The two halves of the output gradient, copied out (channels are innermost), after which
@@ -530,6 +599,11 @@ public final class FeaturePass {
         @Override
         public INDArray output() {
             return y;
+        }
+
+        @Override
+        public void close() {
+            free(y);
         }
 
         @Override

@@ -9,31 +9,41 @@ import java.util.Locale;
  * and the image size before anything is allocated, so that a run that cannot fit is refused
  * with advice instead of dying of an out-of-memory error half-way.
  *
- * <p>The model: every activation up to the deepest layer used (float32), times 10 (forward
- * values, their gradients, SameDiff's intermediate and cached copies), plus 3 copies of the
- * weights, the optimiser's vectors (L-BFGS history 2·m, Adam 3) and 512 MiB for the JVM and
- * native libraries. Calibrated on this project's measurements (`./style4j-bench network`):
- * one VGG-19 forward and backward pass to relu5_1 at 512x512 peaked at 6.2 GB resident; the
- * model says 7.8 GB for a whole L-BFGS run there (0.6 GB of it the history), 29 GB at 1024.
+ * <p>The model follows {@link FeaturePassObjective} (float32 throughout): the network pass
+ * keeps every activation up to the deepest layer once, three scratch buffers as large as the
+ * largest activation, the input and its gradient, and an NCHW copy of each tap; the SameDiff
+ * loss graph keeps about six arrays the size of each tap (its reshapes, products and their
+ * gradients; measured 721 MB for 136 MB of VGG-19 taps at 512 px); content targets are one
+ * copy of their taps; the weights are held three times (as loaded, and twice in the pass);
+ * the optimiser keeps image-sized vectors (L-BFGS: 2 per history pair plus 8; Adam: 6); and
+ * 700 MB covers the JVM and native libraries. Checked against `./style4j-bench network`
+ * (VGG-19 at 1024 px, L-BFGS history 10: 6.8 GB live after a full GC, 8.6 GB peak).
  */
 public record MemoryEstimate(long bytes, long activations) {
-    private static final int BYTES_PER_ACTIVATION = 4 * 10;
-    private static final long BASELINE = 512L << 20;
+    private static final long BYTES_PER_FLOAT = 4;
+    private static final long LOSS_ARRAYS_PER_TAP = 6;
+    private static final long BASELINE = 700L << 20;
 
     /** The estimate for a {@code height x width} image, up to the deepest of {@code layers}. */
     public static MemoryEstimate of(Architecture architecture, Collection<String> layers, int height, int width,
                                     StyleTransferConfig.OptimizerKind optimizer, int history) {
+        java.util.Set<String> taps = new java.util.HashSet<>();
         int deepest = 0;
         for (String layer : layers) {
+            taps.add(architecture.canonicalName(layer));
             deepest = Math.max(deepest, architecture.indexOf(layer));
         }
         long h = height;
         long w = width;
         long channels = 3;
-        long activations = 2 * 3 * h * w; // the image and its preprocessed copy
+        long image = 3 * h * w;
+        long activations = 2 * image; // the input (NHWC) and its gradient
+        long largest = image;
+        long tapSizes = 0;
         long weights = 0;
         for (int i = 0; i <= deepest; i++) {
             Architecture.Op op = architecture.ops().get(i);
+            long size;
             if (op instanceof Architecture.Conv conv) {
                 if (!conv.same()) {
                     h = (h - conv.kernel()) / conv.stride() + 1;
@@ -41,25 +51,33 @@ public record MemoryEstimate(long bytes, long activations) {
                 }
                 channels = conv.out();
                 weights += (long) conv.kernel() * conv.kernel() * conv.in() * conv.out();
-                activations += channels * h * w;
+                size = channels * h * w;
+                activations += size;
             } else if (op instanceof Architecture.Relu) {
-                activations += channels * h * w;
+                size = channels * h * w; // in place: no new array
             } else if (op instanceof Architecture.Pool pool) {
                 h = Math.max(1, (h - pool.kernel() + pool.stride() - 1) / pool.stride() + 1);
                 w = Math.max(1, (w - pool.kernel() + pool.stride() - 1) / pool.stride() + 1);
-                activations += channels * h * w;
+                size = channels * h * w;
+                activations += size;
             } else if (op instanceof Architecture.Fire fire) {
                 weights += (long) fire.in() * fire.squeeze() + 10L * fire.squeeze() * fire.expand();
-                activations += 2 * fire.squeeze() * h * w + 4 * fire.expand() * h * w + 2 * fire.expand() * h * w;
                 channels = 2L * fire.expand();
+                size = channels * h * w;
+                activations += fire.squeeze() * h * w + 2 * size; // squeeze, both expands, their concatenation
             } else {
-                activations += channels;
+                size = channels;
+                activations += size;
+            }
+            largest = Math.max(largest, size);
+            if (taps.contains(op.name())) {
+                tapSizes += size;
             }
         }
         long vectors = optimizer == StyleTransferConfig.OptimizerKind.LBFGS ? 2L * history + 8 : 6;
-        long bytes = activations * BYTES_PER_ACTIVATION + 3 * 4 * weights + vectors * 4 * 3 * (long) height * width
-                + BASELINE;
-        return new MemoryEstimate(bytes, activations);
+        long floats = activations + 3 * largest + tapSizes * (1 + LOSS_ARRAYS_PER_TAP + 1) + vectors * image
+                + 3 * weights;
+        return new MemoryEstimate(floats * BYTES_PER_FLOAT + BASELINE, activations);
     }
 
     /** The most a run may use: JavaCPP's physical-memory cap if set, else 90% of the machine's memory. */

@@ -125,6 +125,9 @@ public final class StyleTransfer {
             RgbImage contentAtSize = Resizing.fitToMaxSide(content.withoutAlpha(), size);
             boolean resuming = resumeFrom != null && s == resumeScale;
             INDArray start = resuming ? resumeFrom.state().parameters() : startingImage(current, contentAtSize, reader);
+            if (scale != null) {
+                scale.objective.close(); // the next size needs its own arrays; free these now
+            }
             scale = buildScale(network, contentAtSize, styles, masks, start);
             if (termsAtContent == null) {
                 Evaluation atContent = scale.objective.evaluate(ImageTensors.toTensor(contentAtSize));
@@ -158,6 +161,7 @@ public final class StyleTransfer {
         }
         // The terms at the result, clamped as it is saved, in the last scale's graph (same size).
         Evaluation atResult = scale.objective.evaluate(ImageTensors.toTensor(current));
+        scale.objective.close();
         Map<String, Double> finalTerms = new LinkedHashMap<>(atResult.terms());
         finalTerms.put(TOTAL, atResult.loss());
         RgbImage result = current;
@@ -238,7 +242,7 @@ public final class StyleTransfer {
     private Optimizer optimizer(OptimizationListener listener, Consumer<OptimizerState> checkpoints) {
         int every = checkpoints == null ? 0 : config.checkpointEvery();
         return switch (config.optimizer()) {
-            case LBFGS -> Lbfgs.builder().optMaxIterations(config.iterations())
+            case LBFGS -> Lbfgs.builder().optMaxIterations(config.iterations()).optHistory(config.lbfgsHistory())
                     // PyTorch's default budget (1.25 evaluations an iteration), with room for a first line search.
                     .optMaxEvaluations((int) Math.ceil(config.iterations() * 1.25) + 5).addListener(listener)
                     .optCheckpoints(every, checkpoints).build();
@@ -253,12 +257,12 @@ public final class StyleTransfer {
         Set<String> layers = new LinkedHashSet<>(config.contentLayers().keySet());
         layers.addAll(config.styleLayers().keySet());
         MemoryEstimate estimate = MemoryEstimate.of(config.architecture(), layers, size[1], size[0], config.optimizer(),
-                100);
+                config.lbfgsHistory());
         long limit = MemoryEstimate.limit();
         if (estimate.bytes() > limit) {
             MemoryEstimate squeezeNet = MemoryEstimate.of(io.github.style4j.samediff.network.Architecture.SQUEEZENET,
                     StyleTransferConfig.defaultStyleLayers(io.github.style4j.samediff.network.Architecture.SQUEEZENET)
-                            .keySet(), size[1], size[0], config.optimizer(), 100);
+                            .keySet(), size[1], size[0], config.optimizer(), config.lbfgsHistory());
             throw new IllegalStateException(String.format(java.util.Locale.ROOT, "%s at %dx%d needs %s, more than the "
                             + "%.1f GB this process may use (JavaCPP's -Dorg.bytedeco.javacpp.maxphysicalbytes, or the "
                             + "machine's memory). Use a smaller -image_size (memory grows with the pixel count), or "
