@@ -1,8 +1,10 @@
 /**
- * Feature networks (VGG-16, VGG-19, SqueezeNet 1.1) as SameDiff subgraphs with constant
- * weights: {@link io.github.style4j.samediff.network.Architecture} says what the layers are,
+ * Feature networks (VGG-16, VGG-19, SqueezeNet 1.1) with constant weights:
+ * {@link io.github.style4j.samediff.network.Architecture} says what the layers are,
  * {@link io.github.style4j.samediff.network.NetworkWeights} what they hold,
- * {@link io.github.style4j.samediff.network.FeatureNetwork} defines them into a graph.
- * Where weights come from is {@code io.github.style4j.samediff.weights}.
+ * {@link io.github.style4j.samediff.network.FeatureNetwork} defines them into a SameDiff
+ * graph (for pipelines) and {@link io.github.style4j.samediff.network.FeaturePass} runs them
+ * eagerly with an image-only backward pass (for style transfer's inner loop; same numbers,
+ * half the time). Where weights come from is {@code io.github.style4j.samediff.weights}.
  */
 package io.github.style4j.samediff.network;
