@@ -91,10 +91,10 @@ final class BackendBenchmark implements Callable<Integer> {
             double min = entry.getValue().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
             String mark = entry.getKey() == chosen.build() ? "  <- chosen" : "";
             System.out.printf(Locale.ROOT, "%-16s %10.3f %10.3f %12.1f %8.2fx   %s%s%n", entry.getKey(), med, min,
-                    3 * forwardGflop / med, reference / med, loadedFrom.get(entry.getKey()), mark);
+                    2 * forwardGflop / med, reference / med, loadedFrom.get(entry.getKey()), mark);
         }
         System.out.printf(Locale.ROOT, "(forward convolutions: %.2f GFLOP; GFLOP/s counts forward + input "
-                + "gradient + weight gradient = 3x that, as SameDiff computes all three)%n", forwardGflop);
+                + "gradient = 2x that: the FeaturePass forms no weight gradients)%n", forwardGflop);
         return 0;
     }
 

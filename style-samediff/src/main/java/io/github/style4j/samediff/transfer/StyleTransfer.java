@@ -265,9 +265,12 @@ public final class StyleTransfer {
                             .keySet(), size[1], size[0], config.optimizer(), config.lbfgsHistory());
             throw new IllegalStateException(String.format(java.util.Locale.ROOT, "%s at %dx%d needs %s, more than the "
                             + "%.1f GB this process may use (JavaCPP's -Dorg.bytedeco.javacpp.maxphysicalbytes, or the "
-                            + "machine's memory). Use a smaller -image_size (memory grows with the pixel count), or "
-                            + "--model squeezenet (%s at this size)", config.architecture(), size[0], size[1], estimate,
-                    limit / 1e9, squeezeNet));
+                            + "machine's memory). Use a smaller -image_size (memory grows with the pixel count), "
+                            + "--model squeezenet (%s at this size)%s", config.architecture(), size[0], size[1], estimate,
+                    limit / 1e9, squeezeNet, config.optimizer() == StyleTransferConfig.OptimizerKind.LBFGS
+                            ? String.format(java.util.Locale.ROOT, ", or a shorter L-BFGS history (-lbfgs_num_correction "
+                            + "%d now; each pair holds %.0f MB here)", config.lbfgsHistory(),
+                            2 * 3 * 4.0 * size[0] * size[1] / 1e6) : ""));
         }
     }
 
