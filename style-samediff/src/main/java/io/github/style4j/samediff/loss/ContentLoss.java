@@ -9,6 +9,7 @@ import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Feature reconstruction loss (Gatys, Ecker and Bethge, "Image Style Transfer Using
@@ -47,6 +48,26 @@ public final class ContentLoss implements PerceptualLoss {
             SDVariable features = inputs.feature(layer);
             SDVariable target = sd.constant(layer + "_target", targets.get(layer).castTo(features.dataType()));
             return sd.mean(sd.math().squaredDifference(features, target)).mul(weight);
+        });
+    }
+
+    /** Per layer: w · Σ (F − P)² / n, gradient 2 w (F − P) / n. */
+    @Override
+    public java.util.Optional<ArrayLoss> arrays() {
+        return java.util.Optional.of((arrays, scale, values) -> {
+            double total = 0;
+            for (Map.Entry<String, Double> layer : weights.entrySet()) {
+                INDArray features = arrays.feature(layer.getKey());
+                try (INDArray difference = features.sub(targets.get(layer.getKey()).castTo(features.dataType()))) {
+                    long n = difference.length();
+                    INDArray flat = difference.reshape(n);
+                    total += layer.getValue() * Nd4j.getBlasWrapper().dot(flat, flat) / n;
+                    Nd4j.getBlasWrapper().axpy(scale * layer.getValue() * 2 / n, flat,
+                            arrays.featureGradient(layer.getKey()).reshape(n));
+                }
+            }
+            values.put(name, total);
+            return total;
         });
     }
 

@@ -35,6 +35,15 @@ public final class Losses {
             }
 
             @Override
+            public java.util.Optional<ArrayLoss> arrays() {
+                return loss.arrays().map(inner -> (arrays, scale, values) -> {
+                    double value = weight * inner.evaluate(arrays, scale * weight, values);
+                    values.put(name, value);
+                    return value;
+                });
+            }
+
+            @Override
             public String toString() {
                 return weight + " * " + loss;
             }
@@ -67,6 +76,26 @@ public final class Losses {
                 Set<String> all = new LinkedHashSet<>();
                 losses.forEach(loss -> all.addAll(loss.layers()));
                 return all;
+            }
+
+            @Override
+            public java.util.Optional<ArrayLoss> arrays() {
+                List<ArrayLoss> terms = new java.util.ArrayList<>();
+                for (PerceptualLoss loss : losses) {
+                    java.util.Optional<ArrayLoss> term = loss.arrays();
+                    if (term.isEmpty()) {
+                        return java.util.Optional.empty();
+                    }
+                    terms.add(term.get());
+                }
+                return java.util.Optional.of((arrays, scale, values) -> {
+                    double total = 0;
+                    for (ArrayLoss term : terms) {
+                        total += term.evaluate(arrays, scale, values);
+                    }
+                    values.put(name, total);
+                    return total;
+                });
             }
 
             @Override

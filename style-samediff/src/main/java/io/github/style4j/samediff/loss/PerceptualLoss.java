@@ -26,4 +26,12 @@ public interface PerceptualLoss {
 
     /** Layers whose feature maps the loss reads. */
     Set<String> layers();
+
+    /**
+     * The same loss computed directly on arrays (batch 1), where the module has that form:
+     * {@code FeaturePassObjective} then runs no loss graph at all. Empty by default.
+     */
+    default java.util.Optional<ArrayLoss> arrays() {
+        return java.util.Optional.empty();
+    }
 }

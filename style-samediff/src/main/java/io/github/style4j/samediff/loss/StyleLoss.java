@@ -6,6 +6,7 @@ import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Gram-matrix style loss (Gatys, Ecker and Bethge 2016, eqs. 3 to 5):
@@ -49,6 +50,39 @@ public final class StyleLoss implements PerceptualLoss {
                     target.reshape(1, target.size(0), target.size(1)).castTo(features.dataType()));
             double factor = normalization.factor(target.size(0)) * weight;
             return sd.mean(sd.math().squaredDifference(gram, targetGram)).mul(factor);
+        });
+    }
+
+    /**
+     * Per layer, with F as {@code [C, M]}: Ĝ = F Fᵀ / M, D = Ĝ − Â, value w k Σ D² / C², and
+     * (D symmetric) gradient 4 w k D F / (C² M), added by one GEMM straight into the accumulator.
+     */
+    @Override
+    public java.util.Optional<ArrayLoss> arrays() {
+        return java.util.Optional.of((arrays, scale, values) -> {
+            double total = 0;
+            for (Map.Entry<String, Double> layer : weights.entrySet()) {
+                INDArray features = arrays.feature(layer.getKey());
+                if (features.size(0) != 1) {
+                    throw new IllegalArgumentException("the array form of StyleLoss takes batch 1, got "
+                            + features.size(0));
+                }
+                long channels = features.size(1);
+                long positions = features.length() / channels;
+                INDArray flat = features.reshape('c', channels, positions);
+                INDArray gradient = arrays.featureGradient(layer.getKey()).reshape('c', channels, positions);
+                INDArray target = targets.grams().get(layer.getKey());
+                try (INDArray difference = flat.mmul(flat.transpose()).divi(positions)
+                        .subi(target.castTo(features.dataType()))) {
+                    double factor = normalization.factor(channels) * layer.getValue();
+                    INDArray entries = difference.reshape(difference.length());
+                    total += factor * Nd4j.getBlasWrapper().dot(entries, entries) / (channels * channels);
+                    Nd4j.gemm(difference, flat, gradient, false, false,
+                            scale * 4 * factor / ((double) channels * channels * positions), 1.0);
+                }
+            }
+            values.put(name, total);
+            return total;
         });
     }
 

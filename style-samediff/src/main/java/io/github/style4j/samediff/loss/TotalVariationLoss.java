@@ -11,6 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 
 /**
  * Total variation of the image: a smoothness prior against high-frequency noise (Mahendran
@@ -78,6 +81,47 @@ public final class TotalVariationLoss implements PerceptualLoss {
         SDVariable weights = sd.constant(label + "_kernel", kernel.castTo(image.dataType()));
         return sd.cnn().conv2d(label, image, weights, Conv2DConfig.builder().kH(kernelHeight).kW(kernelWidth)
                 .sH(1).sW(1).paddingMode(PaddingMode.VALID).dataFormat("NCHW").build());
+    }
+
+    /** Neighbour differences as views; each adds ±(sign or 2·Δ) to the two pixels it joins. */
+    @Override
+    public java.util.Optional<ArrayLoss> arrays() {
+        return java.util.Optional.of((arrays, scale, values) -> {
+            INDArray image = arrays.image();
+            long h = image.size(2);
+            long w = image.size(3);
+            double total = difference(image, arrays.imageGradient(), scale, 2, h, w)
+                    + difference(image, arrays.imageGradient(), scale, 3, h, w);
+            values.put(name, total);
+            return total;
+        });
+    }
+
+    /** The penalty along {@code axis} (2: rows, 3: columns); adds its gradient into {@code gradient}. */
+    private double difference(INDArray image, INDArray gradient, double scale, int axis, long h, long w) {
+        INDArrayIndex all = NDArrayIndex.all();
+        INDArrayIndex[] later = axis == 2 ? new INDArrayIndex[] {all, all, NDArrayIndex.interval(1, h), all}
+                : new INDArrayIndex[] {all, all, all, NDArrayIndex.interval(1, w)};
+        INDArrayIndex[] earlier = axis == 2 ? new INDArrayIndex[] {all, all, NDArrayIndex.interval(0, h - 1), all}
+                : new INDArrayIndex[] {all, all, all, NDArrayIndex.interval(0, w - 1)};
+        if ((axis == 2 ? h : w) < 2) {
+            return 0;
+        }
+        try (INDArray delta = image.get(later).sub(image.get(earlier))) {
+            double value;
+            INDArray slope;
+            if (form == Form.SQUARED) {
+                value = Nd4j.getBlasWrapper().dot(delta.reshape(delta.length()), delta.reshape(delta.length()));
+                slope = delta.mul(2 * scale);
+            } else {
+                value = delta.norm1Number().doubleValue();
+                slope = Transforms.sign(delta, true).muli(scale);
+            }
+            gradient.get(later).addi(slope);
+            gradient.get(earlier).subi(slope);
+            slope.close();
+            return value;
+        }
     }
 
     @Override

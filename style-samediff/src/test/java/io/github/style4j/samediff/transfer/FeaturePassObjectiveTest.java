@@ -18,20 +18,20 @@ import io.github.style4j.samediff.network.FeatureNetwork;
 import io.github.style4j.samediff.weights.WeightSource;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The split objective (eager network + SameDiff loss graph) against the whole-graph
- * {@link SameDiffObjective} on the same content + style + total-variation loss: the same loss,
- * terms and image gradient, at several images in a row (the pass reuses its arrays).
+ * The split objective (eager network + the loss on arrays, or as a SameDiff loss graph) against
+ * the whole-graph {@link SameDiffObjective} on the same content + style + total-variation loss:
+ * the same loss, terms and image gradient, at several images in a row (arrays are reused).
  */
 class FeaturePassObjectiveTest {
     @ParameterizedTest
-    @EnumSource(value = Architecture.class, names = {"VGG16", "SQUEEZENET"})
-    void matchesTheWholeGraphObjective(Architecture architecture) throws Exception {
+    @CsvSource({"VGG16, true", "VGG16, false", "SQUEEZENET, true", "SQUEEZENET, false"})
+    void matchesTheWholeGraphObjective(Architecture architecture, boolean lossOnArrays) throws Exception {
         FeatureNetwork network = FeatureNetwork.builder().setWeights(WeightSource.zooInit(4).load(architecture)).build();
         List<String> styleLayers = architecture == Architecture.SQUEEZENET ? List.of("relu1", "fire3", "fire5")
                 : List.of("relu1_1", "relu2_1", "relu3_1");
@@ -55,7 +55,8 @@ class FeaturePassObjectiveTest {
         FeatureGraph graph = network.graph(start, new java.util.ArrayList<>(loss.layers()));
         loss.define(graph.sameDiff(), new LossInputs(graph.image(), graph.taps())).markAsLoss();
         SameDiffObjective reference = new SameDiffObjective(graph.sameDiff(), FeatureGraph.IMAGE, "total", terms);
-        FeaturePassObjective split = new FeaturePassObjective(network, loss, terms, start);
+        FeaturePassObjective split = new FeaturePassObjective(network, loss, terms, start, lossOnArrays);
+        assertEquals(lossOnArrays, split.runsOnArrays(), split.toString());
 
         int afterFirst = 0;
         for (int trial = 0; trial < 3; trial++) {
@@ -75,10 +76,12 @@ class FeaturePassObjectiveTest {
                 afterFirst = split.pooledArrays();
             }
         }
-        // Later evaluations (same results, above) run on the first one's arrays, recycled.
-        assertTrue(afterFirst > 10, "the loss graph allocated " + afterFirst + " arrays through the pool");
-        assertTrue(split.pooledArrays() < afterFirst * 3 / 2, "the pool grew from " + afterFirst + " to "
-                + split.pooledArrays() + " arrays: evaluations are not reusing them");
+        if (!lossOnArrays) {
+            // Later evaluations (same results, above) run on the first one's arrays, recycled.
+            assertTrue(afterFirst > 10, "the loss graph allocated " + afterFirst + " arrays through the pool");
+            assertTrue(split.pooledArrays() < afterFirst * 3 / 2, "the pool grew from " + afterFirst + " to "
+                    + split.pooledArrays() + " arrays: evaluations are not reusing them");
+        }
         assertThrows(IllegalArgumentException.class, () -> split.evaluate(Nd4j.rand(DataType.FLOAT, 1, 3, 8, 8)));
     }
 }
