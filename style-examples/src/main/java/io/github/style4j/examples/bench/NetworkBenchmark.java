@@ -77,6 +77,11 @@ final class NetworkBenchmark implements Callable<Integer> {
             + "style transfer's default); its peak memory counts the history held then.")
     int history = 100;
 
+    @Option(names = "--memory-cap", paramLabel = "SIZE", description = "Run the style4j rows under JavaCPP's "
+            + "physical-memory cap (e.g. 6g): the JVM collects garbage when resident memory reaches it and fails if "
+            + "it cannot get below, so a row that completes fits.")
+    String memoryCap;
+
     @Option(names = "--baselines", description = "Also time SameDiff's autodiff of the whole graph and (VGG-19) DL4J's "
             + "ComputationGraph, at sizes up to 512.")
     boolean baselines;
@@ -108,6 +113,10 @@ final class NetworkBenchmark implements Callable<Integer> {
                 + NativeBuildSelector.select().build() + "; " + Runtime.getRuntime().availableProcessors() + " threads.");
         String[] fma = ChildJvm.run(FmaPeak.class, RESULT, List.of("--add-modules", "jdk.incubator.vector"));
         double peak = Double.parseDouble(fma[0]);
+        if (memoryCap != null) {
+            System.out.println("style4j rows run under JavaCPP's physical-memory cap " + memoryCap
+                    + " (garbage collected there; a row that completes fits).");
+        }
         System.out.printf(Locale.ROOT, "Measured FP32 FMA peak: %.1f GFLOP/s (%s threads, %s-float vectors)%n", peak,
                 fma[1], fma[2]);
         Path script = Path.of(System.getProperty("style4j.root", "."), "style-examples", "bench", "pytorch_trunk.py");
@@ -124,9 +133,19 @@ final class NetworkBenchmark implements Callable<Integer> {
             for (int side : sizes) {
                 double gflop = AnalyticFlops.evaluation(architecture, side, deepest) / 1e9;
                 Double torchSeconds = torch ? pytorch(script, name, side) : null;
-                String[] pass = ChildJvm.run(BenchCommand.class, RESULT, "network", "--worker", "pass", "--network",
-                        name, "--size", String.valueOf(side), "--iterations", String.valueOf(iterations),
-                        "--split-iterations", String.valueOf(splitIterations), "--history", String.valueOf(history));
+                List<String> jvm = memoryCap == null ? List.of() : List.of(
+                        "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + memoryCap, "-Dorg.bytedeco.javacpp.maxbytes=" + memoryCap);
+                String[] pass;
+                try {
+                    pass = ChildJvm.run(BenchCommand.class, RESULT, jvm, "network", "--worker", "pass", "--network",
+                            name, "--size", String.valueOf(side), "--iterations", String.valueOf(iterations),
+                            "--split-iterations", String.valueOf(splitIterations), "--history", String.valueOf(history));
+                } catch (IllegalStateException e) {
+                    String[] lines = e.getMessage().split(System.lineSeparator());
+                    System.out.printf(Locale.ROOT, "%-11s %5d %-18s failed%s: %s%n", name, side, "style4j",
+                            memoryCap == null ? "" : " under the " + memoryCap + " cap", lines[lines.length - 1]);
+                    continue;
+                }
                 double rss = Double.parseDouble(pass[pass.length - 1]);
                 printRow(name, side, "style4j", Double.parseDouble(pass[0]), gflop, peak, torchSeconds, rss);
                 if (baselines && side <= 512) {

@@ -11,22 +11,34 @@ import java.util.Locale;
  *
  * <p>The model follows {@link FeaturePassObjective} (float32 throughout): the network pass
  * keeps every activation up to the deepest layer once, three scratch buffers as large as the
- * largest activation, the input and its gradient, and an NCHW copy of each tap; the SameDiff
- * loss graph keeps about six arrays the size of each tap (its reshapes, products and their
- * gradients; measured 721 MB for 136 MB of VGG-19 taps at 512 px); content targets are one
- * copy of their taps; the weights are held three times (as loaded, and twice in the pass);
- * the optimiser keeps image-sized vectors (L-BFGS: 2 per history pair plus 8; Adam: 6); and
- * 700 MB covers the JVM and native libraries. Checked against `./style4j-bench network`
- * (VGG-19 at 1024 px, L-BFGS history 10: 6.8 GB live after a full GC, 8.6 GB peak).
+ * largest activation, the input and its gradient, and an NCHW copy of each tap; a loss on
+ * arrays keeps a gradient accumulator per tap (two tap-sized arrays counted, for its
+ * temporaries), a SameDiff loss graph about six (its reshapes, products and their gradients;
+ * measured 721 MB for 136 MB of VGG-19 taps at 512 px); content targets are one copy of their
+ * taps; the weights are held three times (as loaded, and twice in the pass); the optimiser
+ * keeps image-sized vectors (L-BFGS: 2 per history pair plus 8; Adam: 6); and 700 MB covers
+ * the JVM and native libraries. Checked against a VGG-19 run at 1024 px, L-BFGS history 10,
+ * under {@code -Dorg.bytedeco.javacpp.maxphysicalbytes=6g}: peak 5.4 GB, 4.9 GB live after a
+ * full GC; the model says 5.6 GB.
  */
 public record MemoryEstimate(long bytes, long activations) {
     private static final long BYTES_PER_FLOAT = 4;
-    private static final long LOSS_ARRAYS_PER_TAP = 6;
+    private static final long ARRAY_LOSS_ARRAYS_PER_TAP = 2;
+    private static final long GRAPH_LOSS_ARRAYS_PER_TAP = 6;
     private static final long BASELINE = 700L << 20;
 
-    /** The estimate for a {@code height x width} image, up to the deepest of {@code layers}. */
+    /**
+     * The estimate for a {@code height x width} image, up to the deepest of {@code layers}, with
+     * the loss computed on arrays (content, Gram style and TV: style transfer without masks).
+     */
     public static MemoryEstimate of(Architecture architecture, Collection<String> layers, int height, int width,
                                     StyleTransferConfig.OptimizerKind optimizer, int history) {
+        return of(architecture, layers, height, width, optimizer, history, false);
+    }
+
+    /** As above; {@code lossGraph} when the loss runs as a SameDiff graph (guided or mean-covariance style). */
+    public static MemoryEstimate of(Architecture architecture, Collection<String> layers, int height, int width,
+                                    StyleTransferConfig.OptimizerKind optimizer, int history, boolean lossGraph) {
         java.util.Set<String> taps = new java.util.HashSet<>();
         int deepest = 0;
         for (String layer : layers) {
@@ -75,8 +87,8 @@ public record MemoryEstimate(long bytes, long activations) {
             }
         }
         long vectors = optimizer == StyleTransferConfig.OptimizerKind.LBFGS ? 2L * history + 8 : 6;
-        long floats = activations + 3 * largest + tapSizes * (1 + LOSS_ARRAYS_PER_TAP + 1) + vectors * image
-                + 3 * weights;
+        long lossArrays = lossGraph ? GRAPH_LOSS_ARRAYS_PER_TAP : ARRAY_LOSS_ARRAYS_PER_TAP;
+        long floats = activations + 3 * largest + tapSizes * (1 + lossArrays + 1) + vectors * image + 3 * weights;
         return new MemoryEstimate(floats * BYTES_PER_FLOAT + BASELINE, activations);
     }
 

@@ -256,13 +256,14 @@ public final class StyleTransfer {
         int[] size = Resizing.fittedSize(content.width(), content.height(), config.imageSize());
         Set<String> layers = new LinkedHashSet<>(config.contentLayers().keySet());
         layers.addAll(config.styleLayers().keySet());
+        boolean lossGraph = !config.styleMasks().isEmpty(); // guided style has no array form
         MemoryEstimate estimate = MemoryEstimate.of(config.architecture(), layers, size[1], size[0], config.optimizer(),
-                config.lbfgsHistory());
+                config.lbfgsHistory(), lossGraph);
         long limit = MemoryEstimate.limit();
         if (estimate.bytes() > limit) {
             MemoryEstimate squeezeNet = MemoryEstimate.of(io.github.style4j.samediff.network.Architecture.SQUEEZENET,
                     StyleTransferConfig.defaultStyleLayers(io.github.style4j.samediff.network.Architecture.SQUEEZENET)
-                            .keySet(), size[1], size[0], config.optimizer(), config.lbfgsHistory());
+                            .keySet(), size[1], size[0], config.optimizer(), config.lbfgsHistory(), lossGraph);
             throw new IllegalStateException(String.format(java.util.Locale.ROOT, "%s at %dx%d needs %s, more than the "
                             + "%.1f GB this process may use (JavaCPP's -Dorg.bytedeco.javacpp.maxphysicalbytes, or the "
                             + "machine's memory). Use a smaller -image_size (memory grows with the pixel count), "
