@@ -33,8 +33,8 @@ class ArrayLossTest {
     @EnumSource(GramNormalization.class)
     void styleLoss(GramNormalization normalization) {
         Map<String, INDArray> targets = new LinkedHashMap<>();
-        targets.put("a", gram(random(LAYER_A, 1)));
-        targets.put("b", gram(random(LAYER_B, 2)));
+        targets.put("a", FeatureStatistics.gram(random(LAYER_A, 1)));
+        targets.put("b", FeatureStatistics.gram(random(LAYER_B, 2)));
         assertSame(StyleLoss.builder().optName("style").addLayer("a", 0.7).addLayer("b", 2.5)
                 .optNormalization(normalization).setTargets(new StyleTargets(targets)).build());
     }
@@ -117,11 +117,6 @@ class ArrayLossTest {
         double scale = Math.max(1e-12, expected.norm2Number().doubleValue());
         assertTrue(expected.distance2(actual) <= 1e-9 * scale, what + ": relative error "
                 + expected.distance2(actual) / scale);
-    }
-
-    private static INDArray gram(INDArray features) {
-        INDArray f = features.reshape(features.size(1), features.size(2) * features.size(3));
-        return f.mmul(f.transpose()).divi(f.size(1));
     }
 
     private static INDArray random(long[] shape, long seed) {
