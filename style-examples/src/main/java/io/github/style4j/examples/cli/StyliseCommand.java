@@ -189,8 +189,9 @@ public final class StyliseCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         StyleTransferConfig config;
         try {
-            checkFiles();
+            checkInputs();
             config = config();
+            checkOutputs(config);
         } catch (IllegalArgumentException e) {
             err.println("style4j: " + e.getMessage());
             err.println("Run ./style4j --help for the options.");
@@ -261,20 +262,24 @@ public final class StyliseCommand implements Callable<Integer> {
         }
     }
 
-    private void checkFiles() {
-        List<Path> inputs = new ArrayList<>(styleImages);
-        inputs.add(0, contentImage);
+    private List<Path> inputs() {
+        List<Path> inputs = new ArrayList<>();
+        inputs.add(contentImage);
+        inputs.addAll(styleImages);
         inputs.addAll(styleMasks);
         if (initImage != null) {
             inputs.add(initImage);
         }
-        for (Path input : inputs) {
+        return inputs;
+    }
+
+    private void checkInputs() {
+        for (Path input : inputs()) {
+            if (Files.isDirectory(input)) {
+                throw new IllegalArgumentException(input + " is a folder, not an image file (check the path)");
+            }
             if (!Files.isRegularFile(input)) {
                 throw new IllegalArgumentException("no such image file: " + input + " (check the path)");
-            }
-            if (Files.exists(outputImage) && sameFile(input, outputImage)) {
-                throw new IllegalArgumentException("the output " + outputImage + " is an input image; choose another "
-                        + "-output_image so that no input is overwritten");
             }
         }
         if (weights != null && !Files.exists(weights)) {
@@ -282,11 +287,58 @@ public final class StyliseCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean sameFile(Path a, Path b) {
-        try {
-            return Files.isSameFile(a, b);
-        } catch (java.io.IOException e) {
-            return false;
+    /**
+     * Every image file this run may write: the result, its loss curves and side-by-side, the
+     * {@code -save_iter} images and the image saved on Ctrl-C. {@link #checkOutputs} compares
+     * them (after following links) and the checkpoint folder with every input before any work,
+     * so that no input is ever replaced.
+     */
+    List<Path> plannedOutputs(StyleTransferConfig config) {
+        List<Path> outputs = new ArrayList<>(List.of(outputImage, withSuffix(outputImage, "_losses"),
+                withSuffix(outputImage, "_side_by_side"), withSuffix(outputImage, "_interrupted")));
+        int total = config.iterations() * config.scales().size();
+        for (int done = saveIter; saveIter > 0 && done <= total; done += saveIter) {
+            outputs.add(withSuffix(outputImage, "_" + done));
+        }
+        return outputs;
+    }
+
+    private void checkOutputs(StyleTransferConfig config) {
+        Map<Path, Path> inputs = new LinkedHashMap<>(); // real path -> as given
+        for (Path input : inputs()) {
+            inputs.putIfAbsent(OutputPaths.real(input), input);
+        }
+        if (weights != null) {
+            inputs.putIfAbsent(OutputPaths.real(weights), weights);
+        }
+        Path folder = OutputPaths.folderOf(outputImage);
+        if (!Files.isDirectory(folder)) {
+            throw new IllegalArgumentException("the output folder " + folder + " does not exist; create it or choose "
+                    + "another -output_image");
+        }
+        if (!Files.isWritable(folder)) {
+            throw new IllegalArgumentException("the output folder " + folder + " is not writable; choose another "
+                    + "-output_image");
+        }
+        for (Path output : plannedOutputs(config)) {
+            if (Files.isDirectory(output)) {
+                throw new IllegalArgumentException("the output " + output + " is a folder; choose another -output_image");
+            }
+            Path input = inputs.get(OutputPaths.real(output));
+            if (input != null) {
+                throw new IllegalArgumentException("this run would write " + output + ", which is the input " + input
+                        + "; choose another -output_image so that no input is overwritten");
+            }
+        }
+        if (checkpointDir != null) {
+            Path checkpoints = OutputPaths.real(checkpointDir);
+            for (Map.Entry<Path, Path> input : inputs.entrySet()) {
+                if (OutputPaths.isCheckpointFile(checkpoints, input.getKey())) {
+                    throw new IllegalArgumentException("the input " + input.getValue() + " is inside the checkpoint folder "
+                            + checkpointDir + ", where old checkpoints are replaced and deleted; move it or choose "
+                            + "another --checkpoint-dir");
+                }
+            }
         }
     }
 

@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.style4j.core.image.ImageReader;
+import io.github.style4j.core.image.ImageWriter;
 import io.github.style4j.core.image.RgbImage;
 import io.github.style4j.core.testing.SharedFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 class StyliseCommandTest {
@@ -72,6 +77,88 @@ class StyliseCommandTest {
         assertEquals(CommandLine.ExitCode.USAGE, exit);
         assertTrue(err.toString().contains("input"), err::toString);
         assertArrayEquals(before, Files.readAllBytes(content));
+    }
+
+    /** A small real PNG, so that the file checks see an image (they run before any decoding). */
+    private static Path png(Path file) throws Exception {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        ImageWriter.defaults().write(RgbImage.filled(4, 3, 0.2f, 0.4f, 0.6f), file);
+        return file;
+    }
+
+    private void assertRefusedAndUnchanged(Path input, String... args) throws Exception {
+        byte[] before = Files.readAllBytes(input);
+        assertEquals(CommandLine.ExitCode.USAGE, run(args), () -> "not refused: " + err);
+        assertTrue(err.toString().contains(input.getFileName().toString()), err::toString);
+        assertArrayEquals(before, Files.readAllBytes(input), "the input must be untouched");
+    }
+
+    /** Each file derived from -output_image is checked against each kind of input, not only the result itself. */
+    @ParameterizedTest
+    @CsvSource({"x_losses.png, -content_image", "x_side_by_side.png, -style_image", "x_interrupted.png, -content_image",
+            "x_2.png, -style_image", "x_6.png, --style-masks", "x_losses.png, -init_image"})
+    void noDerivedOutputMayReplaceAnInput(String inputName, String flag, @TempDir Path dir) throws Exception {
+        Path input = png(dir.resolve(inputName));
+        Path content = flag.equals("-content_image") ? input : png(dir.resolve("content.png"));
+        Path style = flag.equals("-style_image") ? input : png(dir.resolve("style.png"));
+        List<String> args = new ArrayList<>(List.of("-content_image", content.toString(), "-style_image",
+                style.toString(), "-output_image", dir.resolve("x.png").toString(), "-save_iter", "2",
+                "-num_iterations", "6", "--no-progress"));
+        if (flag.equals("--style-masks") || flag.equals("-init_image")) {
+            args.addAll(List.of(flag, input.toString()));
+        }
+        assertRefusedAndUnchanged(input, args.toArray(String[]::new));
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith("x")
+                    && !f.equals(input)).toList(), "nothing written");
+        }
+    }
+
+    @Test
+    void anOutputReachedThroughALinkOrDotsIsStillAnInput(@TempDir Path dir) throws Exception {
+        Path content = png(dir.resolve("photos/content.png"));
+        Path style = png(dir.resolve("style.png"));
+        Path link = Files.createSymbolicLink(dir.resolve("out.png"), content);
+        assertRefusedAndUnchanged(content, "-content_image", content.toString(), "-style_image", style.toString(),
+                "-output_image", link.toString());
+        // later.png's loss curve, later_losses.png, is a link to an input elsewhere.
+        Path losses = png(dir.resolve("photos/painting.png"));
+        Files.createSymbolicLink(dir.resolve("later_losses.png"), losses);
+        assertRefusedAndUnchanged(losses, "-content_image", content.toString(), "-style_image", losses.toString(),
+                "-output_image", dir.resolve("later.png").toString());
+        assertRefusedAndUnchanged(content, "-content_image", content.toString(), "-style_image", style.toString(),
+                "-output_image", dir.resolve("photos/../photos/./content.png").toString());
+    }
+
+    @Test
+    void anInputInsideTheCheckpointFolderIsRefused(@TempDir Path dir) throws Exception {
+        Path checkpoints = dir.resolve("ckpt");
+        Path style = png(checkpoints.resolve("checkpoint-50-1/style.png"));
+        assertRefusedAndUnchanged(style, "-content_image", png(dir.resolve("c.png")).toString(), "-style_image",
+                style.toString(), "-output_image", dir.resolve("o.png").toString(), "--checkpoint-dir",
+                checkpoints.toString());
+        Path latest = Files.copy(png(dir.resolve("photo.png")), checkpoints.resolve("latest")); // a PNG without extension
+        assertRefusedAndUnchanged(latest, "-content_image", latest.toString(), "-style_image",
+                png(dir.resolve("s.png")).toString(), "-output_image", dir.resolve("o.png").toString(),
+                "--checkpoint-dir", checkpoints.toString());
+    }
+
+    @Test
+    void aMissingOutputFolderIsReportedBeforeAnyWork(@TempDir Path dir) throws Exception {
+        Path output = dir.resolve("no/such/folder/out.png");
+        int exit = run("-content_image", png(dir.resolve("c.png")).toString(), "-style_image",
+                png(dir.resolve("s.png")).toString(), "-output_image", output.toString());
+        assertEquals(CommandLine.ExitCode.USAGE, exit);
+        assertTrue(err.toString().contains(dir.resolve("no/such/folder").toString())
+                && err.toString().contains("does not exist"), err::toString);
+    }
+
+    @Test
+    void aFolderGivenAsAnImageIsCalledAFolder(@TempDir Path dir) throws Exception {
+        int exit = run("-content_image", dir.toString(), "-style_image", png(dir.resolve("s.png")).toString(),
+                "-output_image", dir.resolve("o.png").toString());
+        assertEquals(CommandLine.ExitCode.USAGE, exit);
+        assertTrue(err.toString().contains("is a folder"), err::toString);
     }
 
     @Test
