@@ -54,7 +54,17 @@ final class ContainerChecks {
         return new Header(width, height, bitDepth, 0, colourType == 0 || colourType == 4);
     }
 
-    /** Walks the PNG chunks: every chunk must fit in the file, and IEND must be reached. */
+    /**
+     * The most a compressed ancillary PNG chunk (iCCP, zTXt, iTXt) may inflate to. ICC profiles
+     * are kilobytes, rarely a few megabytes; a few kilobytes of deflate can claim a gigabyte, and
+     * the decoders (Commons Imaging's and the JDK's) inflate these chunks whole, before any pixel.
+     */
+    static final int MAX_INFLATED_CHUNK_BYTES = 16 << 20;
+
+    /**
+     * Walks the PNG chunks: every chunk must fit in the file, IEND must be reached, and no
+     * compressed ancillary chunk may inflate past {@link #MAX_INFLATED_CHUNK_BYTES}.
+     */
     static void requireCompletePng(byte[] b, Path path) throws CorruptImageException {
         long offset = 8;
         while (offset + 12 <= b.length) {
@@ -68,10 +78,77 @@ final class ContainerChecks {
             if (type.equals("IEND")) {
                 return;
             }
+            int compressedFrom = compressedTextOrProfileStart(b, type, (int) offset + 8, (int) (offset + 8 + length));
+            if (compressedFrom >= 0) {
+                requireBoundedInflation(b, compressedFrom, (int) (offset + 8 + length), type, offset, path);
+            }
             offset = next;
         }
         throw new CorruptImageException(path, "PNG is truncated: the file ends at byte " + b.length
                 + " before the IEND chunk");
+    }
+
+    /**
+     * Where the zlib stream of an iCCP, zTXt or compressed iTXt chunk starts (after the keyword,
+     * its NUL and the compression bytes), or -1 for any other chunk or a chunk too short to hold one.
+     */
+    private static int compressedTextOrProfileStart(byte[] b, String type, int from, int to) {
+        if (!type.equals("iCCP") && !type.equals("zTXt") && !type.equals("iTXt")) {
+            return -1;
+        }
+        int nul = indexOfNul(b, from, to);
+        if (nul < 0) {
+            return -1;
+        }
+        if (!type.equals("iTXt")) {
+            return nul + 2; // compression method byte, then the stream
+        }
+        if (nul + 2 >= to || b[nul + 1] == 0) {
+            return -1; // uncompressed iTXt
+        }
+        int languageEnd = indexOfNul(b, nul + 3, to);
+        int keywordEnd = languageEnd < 0 ? -1 : indexOfNul(b, languageEnd + 1, to);
+        return keywordEnd < 0 ? -1 : keywordEnd + 1;
+    }
+
+    private static int indexOfNul(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Inflates into a scratch buffer, counting, and stops at the limit: nothing is kept. */
+    private static void requireBoundedInflation(byte[] b, int from, int to, String type, long chunkOffset, Path path)
+            throws CorruptImageException {
+        if (from >= to) {
+            return;
+        }
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater();
+        try {
+            inflater.setInput(b, from, to - from);
+            byte[] scratch = new byte[1 << 16];
+            long total = 0;
+            while (!inflater.finished()) {
+                int n = inflater.inflate(scratch);
+                total += n;
+                if (total > MAX_INFLATED_CHUNK_BYTES) {
+                    throw new CorruptImageException(path, "PNG chunk " + type + " at byte " + chunkOffset
+                            + " is too large: " + (to - from) + " bytes that inflate to more than "
+                            + MAX_INFLATED_CHUNK_BYTES + " bytes, the limit for a colour profile or text chunk; "
+                            + "the file is a decompression bomb or damaged");
+                }
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    return; // truncated or odd stream: the decoder reports or skips it; it cannot grow further
+                }
+            }
+        } catch (java.util.zip.DataFormatException damaged) {
+            // not a valid stream: decoders refuse or ignore it, and it cannot inflate
+        } finally {
+            inflater.end();
+        }
     }
 
     /** The first frame header (SOF segment) of a JPEG, found by walking the marker segments. */

@@ -135,12 +135,13 @@ public final class ImageReader {
         }
         refuseUnsupportedColour(format, header, path);
 
-        BufferedImage decoded = decode(bytes, format, header, path);
+        Decoded result = decode(bytes, format, header, path);
+        BufferedImage decoded = result.image();
         if (decoded.getWidth() != header.width() || decoded.getHeight() != header.height()) {
             throw new CorruptImageException(path, "decoded " + decoded.getWidth() + "x" + decoded.getHeight()
                     + " pixels but the header declares " + header.width() + "x" + header.height());
         }
-        RgbImage image = toRgb(decoded, iccProfile(bytes, path), path);
+        RgbImage image = toRgb(decoded, result.inSrgb() ? null : iccProfile(bytes, path), path);
         return Orientation.apply(image, exifOrientation(bytes, format, path));
     }
 
@@ -252,7 +253,15 @@ public final class ImageReader {
         }
     }
 
-    private static BufferedImage decode(byte[] bytes, ImageFormat format, ContainerChecks.Header header, Path path)
+    /**
+     * A decoded image, and whether the decoder already converted it from the file's ICC
+     * profile to sRGB (Commons Imaging does for PNG's iCCP chunk; converting again would
+     * over-saturate, e.g. Adobe RGB red 200 becoming 255 instead of 227).
+     */
+    private record Decoded(BufferedImage image, boolean inSrgb) {
+    }
+
+    private static Decoded decode(byte[] bytes, ImageFormat format, ContainerChecks.Header header, Path path)
             throws ImageException {
         // Commons Imaging decodes greyscale into a linear-grey raster (16/255 comes back as 13/255)
         // and 16-bit PNG into 8 bits; the JDK's decoders keep the stored samples.
@@ -263,8 +272,8 @@ public final class ImageReader {
             try {
                 BufferedImage image = Imaging.getBufferedImage(bytes);
                 if (image != null) {
-                    return image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
-                            ? asPackedRgb(image) : image;
+                    return new Decoded(image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                            ? asPackedRgb(image) : image, format == ImageFormats.PNG);
                 }
             } catch (IOException | RuntimeException e) {
                 commonsFailure = e;
@@ -288,7 +297,7 @@ public final class ImageReader {
             if (image == null) {
                 throw new IOException("no JDK reader accepted it");
             }
-            return image;
+            return new Decoded(image, false);
         } catch (IOException | RuntimeException e) {
             if (commonsFailure != null) {
                 e.addSuppressed(commonsFailure);

@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -189,23 +190,61 @@ class ImageReaderFormatsTest {
         return sum / x.length;
     }
 
+    /**
+     * style4j hands progressive JPEGs to the JDK's decoder; the reference is another decoder,
+     * libjpeg-turbo (through Pillow, see make-reference-fixtures.py), on a 4:4:4 file so that
+     * chroma upsampling plays no part.
+     */
     @Test
-    void progressiveJpegAgreesWithTheJdkDecoder() throws Exception {
-        BufferedImage source = ImageIO.read(SharedFiles.image("chelsea.png").toFile());
-        BufferedImage rgb = new BufferedImage(source.getWidth(), source.getHeight(), BufferedImage.TYPE_INT_RGB);
-        rgb.getGraphics().drawImage(source, 0, 0, null);
-        Path file = dir.resolve("progressive.jpg");
-        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
-            writer.setOutput(out);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-            writer.write(null, new IIOImage(rgb, null, null), param);
-        }
+    void progressiveJpegMatchesLibjpegTurbo() throws Exception {
+        Path file = resource("progressive.jpg");
         assertTrue(Imaging.getImageInfo(file.toFile()).isProgressive(), "fixture must be progressive");
         RgbImage ours = reader.read(file);
-        RgbImage jdk = ImageReader.toRgb(ImageIO.read(file.toFile()), null, file);
-        assertTrue(TestImages.meanAbsDifference(ours, jdk) < 2.0 / 255);
+        byte[] expected;
+        try (InputStream in = getClass().getResourceAsStream("/images/progressive-libjpeg.rgb")) {
+            expected = in.readAllBytes();
+        }
+        assertEquals(32, ours.width());
+        assertEquals(16, ours.height());
+        int worst = 0;
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 32; x++) {
+                for (int c = 0; c < 3; c++) {
+                    int reference = expected[(y * 32 + x) * 3 + c] & 0xff;
+                    worst = Math.max(worst, Math.abs(Math.round(ours.get(c, x, y) * 255) - reference));
+                }
+            }
+        }
+        // Two IJG-lineage decoders: at most an IDCT rounding step apart.
+        assertTrue(worst <= 1, "largest difference from libjpeg-turbo: " + worst + "/255");
+    }
+
+    /**
+     * Adobe RGB (1998) files converted to sRGB, against littleCMS's conversion of the same
+     * stored pixels (Pillow's ImageCms; values in adobe-rgb-expected.txt, made by
+     * make-reference-fixtures.py). Catches a profile ignored (up to 27 levels off here) or
+     * applied twice.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"adobe-rgb.png", "adobe-rgb.jpg"})
+    void adobeRgbIsConvertedAsLittleCmsDoes(String name) throws Exception {
+        RgbImage read = reader.read(resource(name));
+        List<String> rows;
+        try (InputStream in = getClass().getResourceAsStream("/images/adobe-rgb-expected.txt")) {
+            rows = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).lines()
+                    .filter(line -> line.startsWith(name + " ")).toList();
+        }
+        assertEquals(8, rows.size());
+        for (String row : rows) {
+            String[] f = row.split(" ");
+            int x = Integer.parseInt(f[1]);
+            for (int c = 0; c < 3; c++) {
+                int expected = Integer.parseInt(f[5 + c]);
+                float actual = read.get(c, x, 4) * 255;
+                assertEquals(expected, actual, 2.0, name + " block at x=" + x + " channel " + c + " (stored "
+                        + f[2] + "," + f[3] + "," + f[4] + ")");
+            }
+        }
     }
 
     @ParameterizedTest

@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""Regenerates the reference fixtures that style4j's image tests compare against.
+
+Each expected value here comes from a decoder or colour engine independent of style4j:
+libjpeg-turbo (through Pillow) for JPEG pixels, littleCMS (Pillow's ImageCms) for ICC
+conversion, and Pillow's own resampler for Lanczos and bicubic resizing.
+Run with Debian's python3-pil and python3-numpy:  /usr/bin/python3 make-reference-fixtures.py
+(also needs icc-profiles-free for the Adobe RGB (1998)-compatible profile).
+"""
+import io
+import os
+
+import numpy as np
+from PIL import Image, ImageCms
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ADOBE = "/usr/share/color/icc/compatibleWithAdobeRGB1998.icc"
+
+
+def out(name):
+    return os.path.join(HERE, name)
+
+
+# 1. Adobe RGB (1998) files: 8 flat 8x8 blocks, so JPEG (quality 100, 4:4:4) keeps each block
+#    flat. Expected sRGB values: littleCMS, relative colorimetric, from the pixels as Pillow
+#    (libjpeg-turbo) decodes them.
+colours = [(200, 100, 50), (50, 150, 200), (128, 128, 128), (100, 200, 100),
+           (180, 60, 160), (30, 30, 30), (240, 220, 200), (90, 60, 200)]
+blocks = np.zeros((8, 64, 3), np.uint8)
+for i, c in enumerate(colours):
+    blocks[:, 8 * i:8 * i + 8] = c
+profile = open(ADOBE, "rb").read()
+adobe = Image.fromarray(blocks, "RGB")
+adobe.save(out("adobe-rgb.png"), icc_profile=profile)
+adobe.save(out("adobe-rgb.jpg"), icc_profile=profile, quality=100, subsampling=0)
+to_srgb = ImageCms.buildTransform(ImageCms.ImageCmsProfile(io.BytesIO(profile)), ImageCms.createProfile("sRGB"),
+                                  "RGB", "RGB", renderingIntent=ImageCms.INTENT_RELATIVE_COLORIMETRIC)
+with open(out("adobe-rgb-expected.txt"), "w") as f:
+    f.write("# file block_x adobe_r adobe_g adobe_b srgb_r srgb_g srgb_b (8-bit; littleCMS, relative colorimetric)\n")
+    for name in ("adobe-rgb.png", "adobe-rgb.jpg"):
+        decoded = Image.open(out(name)).convert("RGB")
+        srgb = np.asarray(ImageCms.applyTransform(decoded, to_srgb))
+        stored = np.asarray(decoded)
+        for i in range(8):
+            x = 8 * i + 4
+            f.write("%s %d %s %s\n" % (name, x, " ".join(map(str, stored[4, x])), " ".join(map(str, srgb[4, x]))))
+
+# 2. A progressive JPEG (4:4:4, so no chroma upsampling choice is involved) and its pixels as
+#    libjpeg-turbo decodes them, raw RGB bytes row by row.
+y, x = np.mgrid[0:16, 0:32]
+smooth = np.stack([(x * 7 + y * 3) % 256, (x * 2 + y * 11) % 256, ((x - 16) ** 2 + (y - 8) ** 2) % 256], -1)
+Image.fromarray(smooth.astype(np.uint8), "RGB").save(out("progressive.jpg"), quality=90, subsampling=0,
+                                                     progressive=True)
+open(out("progressive-libjpeg.rgb"), "wb").write(np.asarray(Image.open(out("progressive.jpg")).convert("RGB")).tobytes())
+
+# 3. Resizing: a 23x17 float image resized by Pillow's resampler (mode F, double-precision sums):
+#    Lanczos (a = 3) down to 9x7 and bicubic (a = -0.5) up to 41x29.
+rng = np.random.default_rng(20)
+source = (0.25 + 0.5 * rng.random((17, 23))).astype(np.float32)
+with open(out("resize-reference.txt"), "w") as f:
+    f.write("# Pillow %s, mode F; lines: 'input W H', 'lanczos3 W H', 'bicubic W H', each followed by H rows\n"
+            % Image.__version__)
+    for label, image in (("input", source),
+                         ("lanczos3", np.asarray(Image.fromarray(source, "F").resize((9, 7), Image.LANCZOS))),
+                         ("bicubic", np.asarray(Image.fromarray(source, "F").resize((41, 29), Image.BICUBIC)))):
+        f.write("%s %d %d\n" % (label, image.shape[1], image.shape[0]))
+        for row in image:
+            f.write(" ".join(repr(float(v)) for v in row) + "\n")
