@@ -148,6 +148,44 @@ class HostileImageTest {
         assertEquals(60_000, error.height());
     }
 
+    /**
+     * A 1x1 PNG whose iCCP chunk is 64 KB of deflate that inflates to 64 MiB: refused from the
+     * chunk, before a decoder inflates it whole (uncapped, the decoders allocate over 300 MiB
+     * for a 48 MiB profile, and the JDK's default heap lets a 1 GiB one through).
+     */
+    @Test
+    void aCompressedProfileBombIsStoppedBeforeAnyDecoderInflatesIt() throws IOException {
+        ByteArrayOutputStream deflated = new ByteArrayOutputStream();
+        try (var out = new java.util.zip.DeflaterOutputStream(deflated, new java.util.zip.Deflater(9))) {
+            out.write(new byte[64 << 20]);
+        }
+        byte[] header = pngHeaderOnly(1, 1);
+        ByteBuffer file = ByteBuffer.allocate(header.length + 12 + 6 + deflated.size() + 12 + 11 + 12);
+        file.put(header);
+        putChunk(file, "iCCP", concat("bomb\0\0".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1),
+                deflated.toByteArray()));
+        putChunk(file, "IDAT", new byte[] {0x78, (byte) 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01, 0});
+        putChunk(file, "IEND", new byte[0]);
+        Path bomb = dir.resolve("profile-bomb.png");
+        Files.write(bomb, Arrays.copyOf(file.array(), file.position()));
+        long allocated = allocatedBytesDuring(() -> refused(CorruptImageException.class, bomb, "iCCP", "too large"));
+        assertTrue(allocated < 32L << 20, "refusing the bomb allocated " + (allocated >> 20) + " MiB");
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+
+    private static void putChunk(ByteBuffer file, String type, byte[] data) {
+        byte[] name = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        CRC32 crc = new CRC32();
+        crc.update(name);
+        crc.update(data);
+        file.putInt(data.length).put(name).put(data).putInt((int) crc.getValue());
+    }
+
     @Test
     void thePixelLimitIsConfigurable() throws IOException {
         Path photo = SharedFiles.image("chelsea.png");
