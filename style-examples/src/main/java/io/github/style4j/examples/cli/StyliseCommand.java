@@ -189,9 +189,7 @@ public final class StyliseCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         StyleTransferConfig config;
         try {
-            checkInputs();
-            config = config();
-            checkOutputs(config);
+            config = validate();
         } catch (IllegalArgumentException e) {
             err.println("style4j: " + e.getMessage());
             err.println("Run ./style4j --help for the options.");
@@ -260,6 +258,19 @@ public final class StyliseCommand implements Callable<Integer> {
                 // the hook is running or ran: nothing to undo
             }
         }
+    }
+
+    /**
+     * Everything {@link #call()} checks before any work: the input files, the settings, and
+     * the output files against the inputs.
+     *
+     * @throws IllegalArgumentException with a message for the user
+     */
+    StyleTransferConfig validate() {
+        checkInputs();
+        StyleTransferConfig config = config();
+        checkOutputs(config);
+        return config;
     }
 
     private List<Path> inputs() {
