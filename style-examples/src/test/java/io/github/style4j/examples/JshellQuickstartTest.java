@@ -3,12 +3,12 @@ package io.github.style4j.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.style4j.core.testing.ChildProcess;
 import io.github.style4j.core.testing.SharedFiles;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +26,9 @@ class JshellQuickstartTest {
         }
         List<String> command = List.of(jshell.toString(), "--class-path", System.getProperty("java.class.path"),
                 "-R-Xmx2g", "-R-Dstyle4j.shared.dir=" + shared, script.toString());
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        byte[] output = process.getInputStream().readAllBytes();
-        assertTrue(process.waitFor(5, TimeUnit.MINUTES), "jshell did not finish");
-        String text = new String(output, StandardCharsets.UTF_8);
-        assertEquals(0, process.exitValue(), text);
+        var jshellRun = ChildProcess.run(command, Duration.ofMinutes(5));
+        String text = jshellRun.output();
+        assertEquals(0, jshellRun.exitCode(), text);
         assertTrue(text.contains("losses at the result:"), text);
         assertTrue(!text.contains("Error:"), text);
     }

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.github.style4j.core.testing.ChildProcess;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.Loader;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -51,15 +50,10 @@ class ForkedNativeBuildTest {
     }
 
     private static String loadedFolder(String... jvmArgs) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of(jvmArgs));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ForkedNativeBuildTest.class.getName()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
-        assertEquals(0, process.exitValue(), output);
-        return output.lines().filter(l -> l.startsWith(LOADED)).map(l -> l.substring(LOADED.length())).findFirst()
-                .orElseThrow(() -> new AssertionError("child printed no loaded library:\n" + output));
+        var child = ChildProcess.run(ChildProcess.java(List.of(jvmArgs), ForkedNativeBuildTest.class.getName(),
+                List.of()), Duration.ofSeconds(120));
+        assertEquals(0, child.exitCode(), child.output());
+        return child.output().lines().filter(l -> l.startsWith(LOADED)).map(l -> l.substring(LOADED.length()))
+                .findFirst().orElseThrow(() -> new AssertionError("child printed no loaded library:\n" + child.output()));
     }
 }

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.style4j.core.optim.Checkpoints;
+import io.github.style4j.core.testing.ChildProcess;
 import io.github.style4j.core.testing.SharedFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,11 +19,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /**
  * A run killed with SIGKILL mid-way and resumed from its checkpoint ends with the same loss
- * as a run never interrupted, and loses at most one checkpoint interval.
+ * as a run never interrupted, and loses at most one checkpoint interval; Ctrl-C and SIGTERM
+ * save the image so far. Each child process is killed when its test ends, pass or fail.
  */
 @Tag("shared")
 class KillAndResumeTest {
@@ -52,28 +57,32 @@ class KillAndResumeTest {
         return Double.parseDouble(matcher.group(1));
     }
 
-    @Test
-    void ctrlCSavesTheImageSoFar(@TempDir Path dir) throws Exception {
+    private static List<String> childCommand(List<String> arguments) {
+        return ChildProcess.java(List.of("-Xmx2g", "-Djava.awt.headless=true"), StyliseCommand.class.getName(),
+                arguments);
+    }
+
+    /** Ctrl-C (SIGINT) and SIGTERM both run the shutdown hook that saves the image so far. */
+    @ParameterizedTest
+    @ValueSource(strings = {"INT", "TERM"})
+    void anInterruptSavesTheImageSoFar(String signal, @TempDir Path dir) throws Exception {
         Path output = dir.resolve("out.png");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx2g", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-                StyliseCommand.class.getName()));
-        command.addAll(arguments(output));
-        command.addAll(List.of("-print_iter", "1"));
-        Path log = dir.resolve("child.log");
-        Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (System.nanoTime() < deadline && child.isAlive() && !Files.readString(log).contains("iteration 3:")) {
-            Thread.sleep(20);
+        List<String> arguments = arguments(output);
+        arguments.addAll(List.of("-print_iter", "1"));
+        try (ChildProcess child = ChildProcess.start(childCommand(arguments), dir.resolve("child.log"))) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (System.nanoTime() < deadline && child.isAlive() && !child.output().contains("iteration 3:")) {
+                Thread.sleep(20);
+            }
+            assertTrue(child.isAlive(), "finished before it could be interrupted:\n" + child.output());
+            child.signal(signal);
+            assertTrue(child.waitFor(Duration.ofSeconds(60)), "did not stop on SIG" + signal);
+            String text = child.output();
+            Path partial = dir.resolve("out_interrupted.png");
+            assertTrue(text.contains("interrupted") && Files.exists(partial), text);
+            assertEquals(96, io.github.style4j.core.image.ImageReader.defaults().read(partial).width());
+            assertTrue(Files.notExists(output), "no finished-looking result from an interrupted run");
         }
-        assertTrue(child.isAlive(), "finished before it could be interrupted:\n" + Files.readString(log));
-        child.destroy(); // SIGTERM, as Ctrl-C's SIGINT: shutdown hooks run
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
-        String text = Files.readString(log);
-        Path partial = dir.resolve("out_interrupted.png");
-        assertTrue(text.contains("interrupted") && Files.exists(partial), text);
-        assertEquals(96, io.github.style4j.core.image.ImageReader.defaults().read(partial).width());
-        assertTrue(Files.notExists(output), "no finished-looking result from an interrupted run");
     }
 
     @Test
@@ -84,31 +93,26 @@ class KillAndResumeTest {
         List<String> resumable = arguments(dir.resolve("resumed.png"));
         resumable.addAll(List.of("--checkpoint-dir", checkpoints.toString(), "--checkpoint-every",
                 String.valueOf(EVERY), "--resume"));
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx2g", "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-                StyliseCommand.class.getName()));
-        command.addAll(resumable);
-        Process child = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("child.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         int reached = 0;
-        while (System.nanoTime() < deadline && child.isAlive()) {
-            if (Checkpoints.exists(checkpoints)) {
-                try {
-                    reached = Checkpoints.read(checkpoints).state().iteration();
-                } catch (java.io.IOException racingWithTheWriter) {
-                    reached = 0; // 'latest' names the newest complete checkpoint; an older read may race a delete
+        try (ChildProcess child = ChildProcess.start(childCommand(resumable), dir.resolve("child.log"))) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (System.nanoTime() < deadline && child.isAlive()) {
+                if (Checkpoints.exists(checkpoints)) {
+                    try {
+                        reached = Checkpoints.read(checkpoints).state().iteration();
+                    } catch (java.io.IOException racingWithTheWriter) {
+                        reached = 0; // 'latest' names the newest complete checkpoint; an older read may race a delete
+                    }
+                    if (reached >= 3 * EVERY) {
+                        break;
+                    }
                 }
-                if (reached >= 3 * EVERY) {
-                    break;
-                }
+                Thread.sleep(20);
             }
-            Thread.sleep(20);
+            assertTrue(child.isAlive(), "the run finished before it could be killed:\n" + child.output());
+            child.signal("KILL"); // no shutdown hooks, no cleanup
+            assertTrue(child.waitFor(Duration.ofSeconds(30)));
         }
-        assertTrue(child.isAlive(), "the run finished before it could be killed:\n"
-                + Files.readString(dir.resolve("child.log")));
-        child.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
-        assertTrue(child.waitFor(30, TimeUnit.SECONDS));
         assertTrue(Files.notExists(dir.resolve("resumed.png")), "killed before the end");
 
         int atResume = Checkpoints.read(checkpoints).state().iteration();
