@@ -11,7 +11,6 @@ import io.github.style4j.samediff.weights.WeightSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,53 +27,89 @@ import org.nd4j.linalg.factory.Nd4j;
  * (whose gradient for tap t is the random R_t) equal.
  */
 class FeaturePassTest {
+    private static final List<String> VGG_TAPS = List.of("conv1_1", "relu1_1", "relu2_1", "relu3_1", "relu4_2",
+            "pool4", "relu5_1");
+    private static final List<String> SQUEEZENET_TAPS = List.of("relu1", "fire3", "pool3", "fire5", "fire9", "logits");
+
+    private static FeatureNetwork vgg19(Pooling pooling, DataType type) throws Exception {
+        return FeatureNetwork.builder().setWeights(WeightSource.zooInit(3).load(Architecture.VGG19))
+                .optPooling(pooling).optDataType(type).build();
+    }
+
+    /** The zoo's in-layer sigmoid, the stride-2 first convolution, fire modules, ceil-mode padding, global average. */
+    private static FeatureNetwork squeezeNet(Pooling pooling, DataType type) throws Exception {
+        NetworkWeights zoo = WeightSource.zooInit(5).load(Architecture.SQUEEZENET);
+        NetworkWeights weights = new NetworkWeights(Architecture.SQUEEZENET, zoo.convolutions(),
+                Preprocessing.TORCHVISION, true, "ceil mode");
+        return FeatureNetwork.builder().setWeights(weights).optPooling(pooling).optDataType(type).build();
+    }
+
+    /** The float path users run (oneDNN kernels), at a realistic size. */
     @ParameterizedTest
     @EnumSource(Pooling.class)
     void vggMatchesSameDiffAutodiff(Pooling pooling) throws Exception {
-        NetworkWeights weights = WeightSource.zooInit(3).load(Architecture.VGG19);
-        FeatureNetwork network = FeatureNetwork.builder().setWeights(weights).optPooling(pooling).build();
         // conv1_1 and relu1_1 both: the ReLU must not run in place over a tap; non-square size.
-        assertMatchesAutodiff(network, List.of("conv1_1", "relu1_1", "relu2_1", "relu3_1", "relu4_2", "pool4",
-                "relu5_1"), 40, 56, 2e-3);
+        assertMatchesAutodiff(vgg19(pooling, DataType.FLOAT), VGG_TAPS, 40, 56, 2e-3);
     }
 
     @ParameterizedTest
     @EnumSource(Pooling.class)
     void squeezeNetMatchesSameDiffAutodiff(Pooling pooling) throws Exception {
-        NetworkWeights zoo = WeightSource.zooInit(5).load(Architecture.SQUEEZENET);
-        // The zoo's in-layer sigmoid, the stride-2 first convolution, fire modules, ceil-mode padding
-        // and the global average.
-        NetworkWeights weights = new NetworkWeights(Architecture.SQUEEZENET, zoo.convolutions(),
-                Preprocessing.TORCHVISION, true, "ceil mode");
-        FeatureNetwork network = FeatureNetwork.builder().setWeights(weights).optPooling(pooling).build();
-        assertMatchesAutodiff(network, List.of("relu1", "fire3", "pool3", "fire5", "fire9", "logits"), 67, 45, 2e-3);
+        assertMatchesAutodiff(squeezeNet(pooling, DataType.FLOAT), SQUEEZENET_TAPS, 67, 45, 2e-3);
     }
 
-    @Test
-    void gradientMatchesFiniteDifferencesInDoublePrecision() throws Exception {
-        NetworkWeights weights = WeightSource.zooInit(7).load(Architecture.VGG16);
-        FeatureNetwork network = FeatureNetwork.builder().setWeights(weights).optDataType(DataType.DOUBLE).build();
-        FeaturePass pass = network.pass(List.of("relu1_2", "relu3_1"));
+    /**
+     * Every layer kind (convolution, ReLU, both poolings with floor and ceil padding, fire
+     * concatenation, sigmoid, global average) in double precision, where the two computations
+     * must agree to rounding: a wrong kernel flip, a border off by one or a missed ceil-mode row
+     * shows as an error many orders of magnitude above this tolerance. Odd sizes make floor
+     * and ceil pooling differ.
+     */
+    @ParameterizedTest
+    @EnumSource(Pooling.class)
+    void everyLayerKindMatchesAutodiffInDoublePrecision(Pooling pooling) throws Exception {
+        assertMatchesAutodiff(vgg19(pooling, DataType.DOUBLE), VGG_TAPS, 21, 35, 1e-10);
+        assertMatchesAutodiff(squeezeNet(pooling, DataType.DOUBLE), SQUEEZENET_TAPS, 37, 29, 1e-10);
+    }
+
+    /** Central differences at every pixel of a small image, in double precision, for VGG and SqueezeNet. */
+    @ParameterizedTest
+    @EnumSource(Pooling.class)
+    void gradientMatchesFiniteDifferencesAtEveryPixel(Pooling pooling) throws Exception {
+        FeatureNetwork vgg = FeatureNetwork.builder().setWeights(WeightSource.zooInit(7).load(Architecture.VGG16))
+                .optPooling(pooling).optDataType(DataType.DOUBLE).build();
+        assertFiniteDifferencesAtEveryPixel(vgg.pass(List.of("relu1_2", "pool2", "relu3_1")), 9, 11);
+        // 13 px: the stride-2 convolution gives 6, where ceil-mode pooling adds a row floor mode would not.
+        assertFiniteDifferencesAtEveryPixel(squeezeNet(pooling, DataType.DOUBLE).pass(List.of("relu1", "fire3",
+                "fire5", "logits")), 13, 15);
+    }
+
+    private static void assertFiniteDifferencesAtEveryPixel(FeaturePass pass, int height, int width) {
         Nd4j.getRandom().setSeed(3);
-        INDArray image = Nd4j.rand(DataType.DOUBLE, 1, 3, 18, 20);
+        INDArray image = Nd4j.rand(DataType.DOUBLE, 1, 3, height, width);
         Map<String, INDArray> weightsR = new LinkedHashMap<>();
         pass.forward(image).forEach((layer, tap) -> weightsR.put(layer, Nd4j.randn(DataType.DOUBLE, tap.shape())));
         INDArray analytic = pass.backward(weightsR).dup();
-
-        Random random = new Random(29);
-        double epsilon = 1e-6;
-        for (int trial = 0; trial < 10; trial++) {
-            long[] at = {0, random.nextInt(3), random.nextInt(18), random.nextInt(20)};
-            double original = image.getDouble(at);
-            image.putScalar(at, original + epsilon);
-            double plus = linearLoss(pass.forward(image), weightsR);
-            image.putScalar(at, original - epsilon);
-            double minus = linearLoss(pass.forward(image), weightsR);
-            image.putScalar(at, original);
-            double numeric = (plus - minus) / (2 * epsilon);
-            double expected = analytic.getDouble(at);
-            double scale = Math.max(1e-3, Math.max(Math.abs(numeric), Math.abs(expected)));
-            assertEquals(numeric, expected, 1e-5 * scale, "pixel " + java.util.Arrays.toString(at));
+        // Central differences of a loss of size ~1e3 carry ~1e-16 * 1e3 / epsilon of rounding noise, so
+        // each entry is compared relative to itself, with a floor of 0.1% of the largest entry.
+        double epsilon = 1e-5;
+        double floor = 1e-3 * analytic.amaxNumber().doubleValue();
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    long[] at = {0, c, y, x};
+                    double original = image.getDouble(at);
+                    image.putScalar(at, original + epsilon);
+                    double plus = linearLoss(pass.forward(image), weightsR);
+                    image.putScalar(at, original - epsilon);
+                    double minus = linearLoss(pass.forward(image), weightsR);
+                    image.putScalar(at, original);
+                    double numeric = (plus - minus) / (2 * epsilon);
+                    double expected = analytic.getDouble(at);
+                    double scale = Math.max(floor, Math.max(Math.abs(numeric), Math.abs(expected)));
+                    assertEquals(numeric, expected, 1e-5 * scale, "pixel " + java.util.Arrays.toString(at));
+                }
+            }
         }
         assertTrue(analytic.norm2Number().doubleValue() > 0);
     }
@@ -108,7 +143,8 @@ class FeaturePassTest {
     private static void assertMatchesAutodiff(FeatureNetwork network, List<String> layers, int height, int width,
                                               double tolerance) {
         Nd4j.getRandom().setSeed(11);
-        INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, height, width);
+        DataType type = network.dataType();
+        INDArray image = Nd4j.rand(type, 1, 3, height, width);
         FeatureGraph graph = network.graph(image, layers);
         SameDiff sd = graph.sameDiff();
         Map<String, INDArray> expectedTaps = sd.output(Map.of(), graph.taps().values().stream()
@@ -116,7 +152,7 @@ class FeaturePassTest {
         Map<String, INDArray> r = new LinkedHashMap<>();
         SDVariable loss = null;
         for (var tap : graph.taps().entrySet()) {
-            INDArray weights = Nd4j.randn(DataType.FLOAT, expectedTaps.get(tap.getValue().name()).shape());
+            INDArray weights = Nd4j.randn(type, expectedTaps.get(tap.getValue().name()).shape());
             r.put(tap.getKey(), weights);
             SDVariable term = sd.sum(tap.getValue().mul(sd.constant(weights)));
             loss = loss == null ? term : loss.add(term);
