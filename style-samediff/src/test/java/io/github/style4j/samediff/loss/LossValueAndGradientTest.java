@@ -82,6 +82,39 @@ class LossValueAndGradientTest {
         assertEquals(sum / (4.0 * n * n * m * m), new LossFixture(X, loss).value(), 1e-12);
     }
 
+    /**
+     * neural-style's StyleLoss as written in neural_style.lua: G = gram(F) / nElement (C·H·W),
+     * the target likewise from the style image's own C·Hs·Ws, and MSECriterion (the mean over
+     * the C² entries of (G − A)²). No position-normalised shortcut.
+     */
+    @Test
+    void chwNormalisationIsNeuralStylesStyleLoss() {
+        INDArray style = LossFixture.random(7, 1, 3, 6, 7);
+        StyleLoss loss = StyleLoss.builder().addLayer("a", 1.0).optNormalization(GramNormalization.CHW)
+                .setTargets(new StyleTargets(Map.of("a", LossFixture.toArray(LossFixture.gram(style))))).build();
+        double[][] f = LossFixture.channels(X);
+        double[][] s = LossFixture.channels(style);
+        int c = 3;
+        double elements = 3 * 4 * 5;
+        double styleElements = 3 * 6 * 7;
+        double sum = 0;
+        for (int i = 0; i < c; i++) {
+            for (int j = 0; j < c; j++) {
+                double g = 0;
+                double a = 0;
+                for (int p = 0; p < f[i].length; p++) {
+                    g += f[i][p] * f[j][p];
+                }
+                for (int p = 0; p < s[i].length; p++) {
+                    a += s[i][p] * s[j][p];
+                }
+                double difference = g / elements - a / styleElements;
+                sum += difference * difference;
+            }
+        }
+        assertEquals(sum / (c * c), new LossFixture(X, loss).value(), 1e-12);
+    }
+
     @ParameterizedTest
     @EnumSource(TotalVariationLoss.Form.class)
     void totalVariation(TotalVariationLoss.Form form) {
