@@ -63,6 +63,7 @@ public final class StyleTransfer {
 
     private final StyleTransferConfig config;
     private final List<Consumer<StyleTransferProgress>> listeners = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
     /** Wraps each scale's objective; tests use it to inject numerical faults. */
     private java.util.function.UnaryOperator<io.github.style4j.core.optim.Objective> objectiveDecorator =
             java.util.function.UnaryOperator.identity();
@@ -93,6 +94,18 @@ public final class StyleTransfer {
      * @throws WeightLoadException the network's weights cannot be loaded
      */
     public StyleTransferResult run() throws ImageException, WeightLoadException {
+        if (!running.compareAndSet(false, true)) {
+            throw new IllegalStateException("this StyleTransfer is already running a transfer; one instance runs one "
+                    + "transfer at a time (create another StyleTransfer for a concurrent run)");
+        }
+        try {
+            return runOnce();
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private StyleTransferResult runOnce() throws ImageException, WeightLoadException {
         ImageReader reader = ImageReader.defaults();
         RgbImage content = reader.read(config.contentImage());
         List<RgbImage> styles = new ArrayList<>();

@@ -18,7 +18,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 @Tag("shared")
@@ -31,17 +31,19 @@ class FaultsAndThreadsTest {
                 .optLearningRate(0.03);
     }
 
+    /** NaN, and infinite losses of either sign (a diverging run), end with the last good image. */
     @ParameterizedTest
-    @EnumSource(StyleTransferConfig.OptimizerKind.class)
-    void aNanMidRunGivesTheLastGoodImageNotABlackOne(StyleTransferConfig.OptimizerKind optimizer) throws Exception {
+    @CsvSource({"LBFGS, NaN", "ADAM, NaN", "LBFGS, Infinity", "ADAM, Infinity", "LBFGS, -Infinity"})
+    void aNonFiniteLossMidRunGivesTheLastGoodImageNotABlackOne(StyleTransferConfig.OptimizerKind optimizer,
+                                                                double fault) throws Exception {
         AtomicInteger evaluations = new AtomicInteger();
         List<RgbImage> seen = new ArrayList<>();
         StyleTransferResult result = new StyleTransfer(config(optimizer, "starry_night.jpg").build())
                 .addListener(p -> seen.add(p.image().get()))
                 .decorateObjective(objective -> parameters -> {
                     Evaluation evaluation = objective.evaluate(parameters);
-                    // From the 8th evaluation on, the loss is NaN (as a diverging run would give).
-                    return evaluations.incrementAndGet() >= 8 ? Evaluation.of(Double.NaN, evaluation.gradient())
+                    // From the 8th evaluation on, the loss is not finite (as a diverging run would give).
+                    return evaluations.incrementAndGet() >= 8 ? Evaluation.of(fault, evaluation.gradient())
                             : evaluation;
                 }).run();
         assertEquals(StopReason.NON_FINITE, result.stopReason(), result.message());
