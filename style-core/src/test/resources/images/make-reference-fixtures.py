@@ -66,3 +66,20 @@ with open(out("resize-reference.txt"), "w") as f:
         f.write("%s %d %d\n" % (label, image.shape[1], image.shape[0]))
         for row in image:
             f.write(" ".join(repr(float(v)) for v in row) + "\n")
+
+# 4. TIFFs with each EXIF/TIFF orientation (tag 274), written by Pillow: 16x8, black, with a
+#    white 4x4 block in the stored top-left corner.
+stored = np.zeros((8, 16, 3), np.uint8)
+stored[:4, :4] = 255
+for orientation in range(1, 9):
+    Image.fromarray(stored, "RGB").save(out("oriented-%d.tif" % orientation), tiffinfo={274: orientation})
+
+# 5. Greyscale binary PNM (P5): 8-bit as Pillow writes it, values 16 * x in row 0 (dark tones
+#    included); 16-bit (maxval 65535, big-endian samples, written here: Pillow 9 cannot),
+#    values 4099 * x + 7 in row 1.
+ramp = np.zeros((2, 16), np.uint8)
+ramp[0] = 16 * np.arange(16)
+Image.fromarray(ramp, "L").save(out("grey.pgm"))
+ramp16 = np.zeros((2, 16), np.uint16)
+ramp16[1] = 4099 * np.arange(16) + 7
+open(out("grey16.pgm"), "wb").write(b"P5\n16 2\n65535\n" + ramp16.astype(">u2").tobytes())

@@ -151,6 +151,92 @@ final class ContainerChecks {
         }
     }
 
+    static boolean isBmp(byte[] b) {
+        return b.length >= 26 && b[0] == 'B' && b[1] == 'M';
+    }
+
+    static boolean isGif(byte[] b) {
+        return b.length >= 13 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F';
+    }
+
+    /**
+     * A BMP's size from its info header (Commons Imaging computes a buffer size from it first,
+     * which overflows for large headers). A negative height means rows stored top-down.
+     */
+    static Header bmpHeader(byte[] b, Path path) throws CorruptImageException {
+        long infoSize = u32le(b, 14);
+        long width;
+        long height;
+        int bits;
+        if (infoSize == 12) { // OS/2 BITMAPCOREHEADER: 16-bit sizes
+            width = u16le(b, 18);
+            height = u16le(b, 20);
+            bits = b.length > 25 ? u16le(b, 24) : 0;
+        } else if (infoSize >= 40 && b.length >= 30) {
+            width = (int) u32le(b, 18);
+            height = Math.abs((long) (int) u32le(b, 22));
+            bits = u16le(b, 28);
+        } else {
+            throw new CorruptImageException(path, "BMP info header of " + infoSize + " bytes is not one style4j "
+                    + "knows (12, 40 or more); the file is damaged or truncated");
+        }
+        if (width <= 0 || height <= 0) {
+            throw new CorruptImageException(path, "BMP header declares a " + width + "x" + height + " image");
+        }
+        return new Header(width, height, bits, 0, false);
+    }
+
+    /**
+     * A GIF's logical screen, after checking every frame's declared size against
+     * {@code maxPixels} too (a frame may claim far more than the screen, and decoders allocate
+     * for the frame).
+     */
+    static Header gifHeader(byte[] b, Path path, long maxPixels) throws ImageException {
+        long width = u16le(b, 6);
+        long height = u16le(b, 8);
+        if (width == 0 || height == 0) {
+            throw new CorruptImageException(path, "GIF header declares a " + width + "x" + height + " image");
+        }
+        int at = 13 + colourTableBytes(b[10]);
+        while (at < b.length) {
+            int block = b[at] & 0xff;
+            if (block == 0x3b) { // trailer
+                break;
+            } else if (block == 0x21) { // extension: label, then data sub-blocks
+                at = skipSubBlocks(b, at + 2);
+            } else if (block == 0x2c && at + 10 <= b.length) { // image descriptor
+                long frameWidth = u16le(b, at + 5);
+                long frameHeight = u16le(b, at + 7);
+                if (frameWidth * frameHeight > maxPixels) {
+                    throw new ImageTooLargeException(path, frameWidth, frameHeight, maxPixels);
+                }
+                at = skipSubBlocks(b, at + 10 + colourTableBytes(b[at + 9]) + 1);
+            } else {
+                break; // damaged or truncated: the decoder reports it
+            }
+        }
+        return new Header(width, height, 8, 0, false);
+    }
+
+    private static int colourTableBytes(byte flags) {
+        return (flags & 0x80) == 0 ? 0 : 3 << ((flags & 0x07) + 1);
+    }
+
+    private static int skipSubBlocks(byte[] b, int at) {
+        while (at < b.length && (b[at] & 0xff) != 0) {
+            at += (b[at] & 0xff) + 1;
+        }
+        return at + 1;
+    }
+
+    private static int u16le(byte[] b, int at) {
+        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
+    }
+
+    private static long u32le(byte[] b, int at) {
+        return (b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16 | (b[at + 3] & 0xffL) << 24;
+    }
+
     /** The first frame header (SOF segment) of a JPEG, found by walking the marker segments. */
     static Header jpegHeader(byte[] b, Path path) throws CorruptImageException {
         Header[] found = new Header[1];

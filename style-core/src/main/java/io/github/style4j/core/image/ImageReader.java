@@ -46,9 +46,10 @@ import org.slf4j.LoggerFactory;
  *       JPEG fails there), and any other file it fails on in a format the JDK knows;</li>
  *   <li>16-bit PNG, because Commons Imaging reduces samples to 8 bits;</li>
  *   <li>greyscale PNG, JPEG, TIFF, BMP and GIF, because Commons Imaging stores grey in a
- *       linear-light 8-bit raster, which loses dark tones (16/255 comes back as 13/255).
- *       Greyscale PNM has no JDK decoder and goes through that lossy path.</li>
+ *       linear-light 8-bit raster, which loses dark tones (16/255 comes back as 13/255).</li>
  * </ul>
+ * Binary PGM and PPM (P5, P6; 8 or 16 bit) are read by style4j itself ({@link BinaryPnm}):
+ * Commons Imaging refuses the one and misreads 16-bit samples of the other.
  * WebP is refused with a clear message: Commons Imaging 1.0.0-alpha6 reads a WebP header
  * but not its pixels, and the JDK has no WebP decoder. Commons Imaging's and the JDK's
  * baseline JPEG decoders differ slightly (chroma upsampling, IDCT rounding): typically by
@@ -124,7 +125,14 @@ public final class ImageReader {
                     + " bytes; raise it with ImageReader.builder().optMaxFileBytes(...)");
         }
         ImageFormat format = sniff(bytes, path);
-        ContainerChecks.Header header = header(bytes, format, path);
+        if (BinaryPnm.handles(bytes)) {
+            BinaryPnm.Header pnm = BinaryPnm.header(bytes, path);
+            if (pnm.width() * pnm.height() > maxPixels) {
+                throw new ImageTooLargeException(path, pnm.width(), pnm.height(), maxPixels);
+            }
+            return BinaryPnm.decode(bytes, pnm, path);
+        }
+        ContainerChecks.Header header = header(bytes, format, path, maxPixels);
         if (header.width() * header.height() > maxPixels) {
             throw new ImageTooLargeException(path, header.width(), header.height(), maxPixels);
         }
@@ -213,10 +221,21 @@ public final class ImageReader {
         return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
-    private static ContainerChecks.Header header(byte[] bytes, ImageFormat format, Path path)
-            throws CorruptImageException {
+    private static ContainerChecks.Header header(byte[] bytes, ImageFormat format, Path path, long maxPixels)
+            throws ImageException {
         if (format == ImageFormats.PNG && ContainerChecks.isPng(bytes)) {
             return ContainerChecks.pngHeader(bytes, path);
+        }
+        if (format == ImageFormats.BMP && ContainerChecks.isBmp(bytes)) {
+            // Commons Imaging sizes a buffer from the header first: it overflows on large ones and
+            // refuses valid top-down (negative height) files.
+            return ContainerChecks.bmpHeader(bytes, path);
+        }
+        if (format == ImageFormats.GIF && ContainerChecks.isGif(bytes)) {
+            ContainerChecks.Header own = ContainerChecks.gifHeader(bytes, path, maxPixels);
+            if (own.width() * own.height() > maxPixels) {
+                return own; // refused by the caller, before Commons Imaging sizes a buffer from it
+            }
         }
         if (format == ImageFormats.JPEG && ContainerChecks.isJpeg(bytes)) {
             return ContainerChecks.jpegHeader(bytes, path);

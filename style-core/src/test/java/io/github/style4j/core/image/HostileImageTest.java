@@ -186,6 +186,51 @@ class HostileImageTest {
         file.putInt(data.length).put(name).put(data).putInt((int) crc.getValue());
     }
 
+    /**
+     * Headers alone, declaring 60000 x 60000 (3.6 gigapixels): BMP (24-bit), GIF (logical screen
+     * and image descriptor) and TIFF (baseline tags). Each is refused as too large from the header,
+     * with little memory, whatever follows.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"bmp", "gif", "tif"})
+    void otherFormatsAreStoppedByTheirHeaders(String format) throws IOException {
+        int side = 60_000;
+        ByteBuffer b = ByteBuffer.allocate(256);
+        switch (format) {
+            case "bmp" -> b.order(java.nio.ByteOrder.LITTLE_ENDIAN).put((byte) 'B').put((byte) 'M').putInt(54 + 16)
+                    .putInt(0).putInt(54).putInt(40).putInt(side).putInt(side).putShort((short) 1)
+                    .putShort((short) 24).putInt(0).putInt(0).putInt(2835).putInt(2835).putInt(0).putInt(0)
+                    .put(new byte[16]);
+            case "gif" -> b.order(java.nio.ByteOrder.LITTLE_ENDIAN).put("GIF89a".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                    .putShort((short) side).putShort((short) side).put((byte) 0).put((byte) 0).put((byte) 0)
+                    .put((byte) 0x2c).putShort((short) 0).putShort((short) 0).putShort((short) side)
+                    .putShort((short) side).put((byte) 0).put((byte) 2).put((byte) 0).put((byte) 0x3b);
+            default -> {
+                // Little-endian TIFF, one IFD: width, height, 8-bit samples x 3, RGB, one strip.
+                b.order(java.nio.ByteOrder.LITTLE_ENDIAN).put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8);
+                int[][] tags = {{256, 4, side}, {257, 4, side}, {258, 3, 8}, {262, 3, 2}, {273, 4, 200},
+                        {277, 3, 3}, {278, 4, side}, {279, 4, 16}};
+                b.putShort((short) tags.length);
+                for (int[] tag : tags) {
+                    b.putShort((short) tag[0]).putShort((short) tag[1]).putInt(1);
+                    if (tag[1] == 3) {
+                        b.putShort((short) tag[2]).putShort((short) 0);
+                    } else {
+                        b.putInt(tag[2]);
+                    }
+                }
+                b.putInt(0);
+            }
+        }
+        Path bomb = dir.resolve("huge." + format);
+        Files.write(bomb, Arrays.copyOf(b.array(), Math.max(b.position(), 220)));
+        long allocated = allocatedBytesDuring(() -> {
+            ImageTooLargeException error = refused(ImageTooLargeException.class, bomb, "60000x60000");
+            assertEquals(side, error.width());
+        });
+        assertTrue(allocated < 16L << 20, format + ": refusing allocated " + (allocated >> 20) + " MiB");
+    }
+
     @Test
     void thePixelLimitIsConfigurable() throws IOException {
         Path photo = SharedFiles.image("chelsea.png");

@@ -140,6 +140,39 @@ class ImageReaderFormatsTest {
         }
     }
 
+    /**
+     * A top-down BMP (negative height in the info header, rows stored first to last), made from
+     * a JDK-written bottom-up one by reversing its rows: the same pixels.
+     */
+    @Test
+    void topDownBmpIsRead() throws Exception {
+        BufferedImage image = new BufferedImage(5, 3, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 3; y++) {
+            for (int x = 0; x < 5; x++) {
+                image.setRGB(x, y, (x * 50 << 16) | (y * 100 << 8) | 30);
+            }
+        }
+        ByteArrayOutputStream bottomUp = new ByteArrayOutputStream();
+        ImageIO.write(image, "bmp", bottomUp);
+        byte[] b = bottomUp.toByteArray();
+        int offset = java.nio.ByteBuffer.wrap(b, 10, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+        int stride = 16; // 5 pixels x 3 bytes, padded to 4
+        byte[] topDown = b.clone();
+        for (int row = 0; row < 3; row++) {
+            System.arraycopy(b, offset + row * stride, topDown, offset + (2 - row) * stride, stride);
+        }
+        java.nio.ByteBuffer.wrap(topDown, 22, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(-3);
+        Path file = dir.resolve("top-down.bmp");
+        Files.write(file, topDown);
+        RgbImage read = reader.read(file);
+        for (int y = 0; y < 3; y++) {
+            for (int x = 0; x < 5; x++) {
+                assertEquals(x * 50 / 255f, read.get(0, x, y), 1e-6f);
+                assertEquals(y * 100 / 255f, read.get(1, x, y), 1e-6f, "row " + y);
+            }
+        }
+    }
+
     @Test
     void webpIsRefusedAfterItsHeaderIsChecked() throws Exception {
         Path file = resource("pattern-lossless.webp");
@@ -276,6 +309,57 @@ class ImageReaderFormatsTest {
         int y = bottom ? read.height() - 8 : 8;
         assertTrue(read.get(0, x, y) > 0.9f, "white block expected at " + x + "," + y);
         assertTrue(read.get(0, read.width() - 1 - x, read.height() - 1 - y) < 0.1f);
+    }
+
+    /** TIFFs written by Pillow with each orientation tag: the stored top-left corner lands where TIFF 6.0 says. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
+    void tiffOrientationIsApplied(int orientation) throws Exception {
+        RgbImage read = reader.read(resource("oriented-" + orientation + ".tif"));
+        boolean swapped = orientation >= 5;
+        assertEquals(swapped ? 8 : 16, read.width());
+        assertEquals(swapped ? 16 : 8, read.height());
+        boolean right = orientation == 2 || orientation == 3 || orientation == 6 || orientation == 7;
+        boolean bottom = orientation == 3 || orientation == 4 || orientation == 7 || orientation == 8;
+        int x = right ? read.width() - 2 : 1;
+        int y = bottom ? read.height() - 2 : 1;
+        assertEquals(1f, read.get(0, x, y), 1e-6f, "white block expected at " + x + "," + y);
+        assertEquals(0f, read.get(0, read.width() - 1 - x, read.height() - 1 - y), 1e-6f);
+    }
+
+    /** Binary greyscale PNM as Pillow writes it (8-bit) and as the format defines it (16-bit): samples as stored. */
+    @Test
+    void greyPnmKeepsItsValues() throws Exception {
+        RgbImage grey = reader.read(resource("grey.pgm"));
+        for (int x = 0; x < 16; x++) {
+            for (int c = 0; c < 3; c++) {
+                assertEquals(16 * x / 255f, grey.get(c, x, 0), 1e-6f, "8-bit, channel " + c + " at x=" + x);
+            }
+        }
+        RgbImage deep = reader.read(resource("grey16.pgm"));
+        assertEquals(16, deep.sourceBitDepth());
+        for (int x = 0; x < 16; x++) {
+            assertEquals((4099 * x + 7) / 65535f, deep.get(1, x, 1), 1e-6f, "16-bit at x=" + x);
+        }
+    }
+
+    /** A 16-bit colour PPM, bytes as ppm(5) defines them: big-endian R, G, B per pixel. */
+    @Test
+    void sixteenBitColourPpmKeepsItsValues() throws Exception {
+        Path file = dir.resolve("deep.ppm");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes("P6\n# made by hand\n2 1\n65535\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (int sample : new int[] {63736, 0, 47802, 1, 2, 65535}) {
+            bytes.write(sample >> 8);
+            bytes.write(sample & 0xff);
+        }
+        Files.write(file, bytes.toByteArray());
+        RgbImage read = reader.read(file);
+        assertEquals(16, read.sourceBitDepth());
+        assertEquals(63736 / 65535f, read.get(0, 0, 0), 1e-7f);
+        assertEquals(0f, read.get(1, 0, 0));
+        assertEquals(47802 / 65535f, read.get(2, 0, 0), 1e-7f);
+        assertEquals(1f, read.get(2, 1, 0));
     }
 
     @Test
