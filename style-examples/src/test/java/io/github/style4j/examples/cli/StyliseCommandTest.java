@@ -42,6 +42,67 @@ class StyliseCommandTest {
         }
     }
 
+    /**
+     * Every neural-style spelling (-content_image) has a --double-dash one, and both set the
+     * same value. The options come from picocli's model of the command, so a new one is covered.
+     */
+    @Test
+    void everyOptionHasADoubleDashSpellingThatMeansTheSame() {
+        var options = StyliseCommand.commandLine(new StyliseCommand()).getCommandSpec().options();
+        int compared = 0;
+        for (var option : options) {
+            if (option.usageHelp() || option.versionHelp()) {
+                continue;
+            }
+            String[] names = option.names();
+            String doubleDash = java.util.Arrays.stream(names).filter(n -> n.startsWith("--")).findFirst()
+                    .orElseThrow(() -> new AssertionError(java.util.Arrays.toString(names) + " has no --spelling"));
+            for (String name : names) {
+                String value = option.arity().max() == 0 ? null : option.type() == int.class
+                        || option.type() == long.class || option.type() == Integer.class ? "3"
+                        : option.type() == double.class || option.type() == Double.class ? "0.5" : "2";
+                if (option.type() == List.class) {
+                    value = "2";
+                }
+                Object viaName = parsedValue(name, value, option.longestName());
+                Object viaDoubleDash = parsedValue(doubleDash, value, option.longestName());
+                assertEquals(String.valueOf(viaDoubleDash), String.valueOf(viaName), name + " vs " + doubleDash);
+                compared++;
+            }
+        }
+        assertTrue(compared > 30, "compared " + compared + " spellings");
+    }
+
+    private static Object parsedValue(String name, String value, String longest) {
+        CommandLine cli = StyliseCommand.commandLine(new StyliseCommand());
+        List<String> args = new ArrayList<>(List.of("--content-image", "c.png", "--style-image", "s.png"));
+        if (!name.equals("--content-image") && !name.equals("-content_image")
+                && !name.equals("--style-image") && !name.equals("-style_image")) {
+            args.add(name);
+            if (value != null) {
+                args.add(value);
+            }
+        }
+        cli.parseArgs(args.toArray(String[]::new));
+        return cli.getCommandSpec().findOption(longest).getValue();
+    }
+
+    /** --weights with a DL4J model zip (here the zoo's SqueezeNet, seeded) runs a transfer from it. */
+    @Test
+    void weightsFromADl4jModelZip(@TempDir Path dir) throws Exception {
+        Path zip = dir.resolve("squeezenet-dl4j.zip");
+        var model = (org.deeplearning4j.nn.graph.ComputationGraph) org.deeplearning4j.zoo.model.SqueezeNet.builder()
+                .numClasses(1000).seed(3).build().init();
+        org.deeplearning4j.util.ModelSerializer.writeModel(model, zip.toFile(), false);
+        Path output = dir.resolve("from-zip.png");
+        int exit = run("-content_image", png(dir.resolve("c.png")).toString(), "-style_image",
+                png(dir.resolve("s.png")).toString(), "--model", "squeezenet", "--weights", zip.toString(),
+                "-image_size", "32", "-num_iterations", "2", "--no-progress", "-output_image", output.toString());
+        assertEquals(0, exit, err::toString);
+        assertTrue(out.toString().contains("dl4jModel(" + zip), out::toString);
+        assertEquals(32, ImageReader.defaults().read(output).width());
+    }
+
     @Test
     void anUnknownFlagIsAUsageErrorThatNamesIt() {
         assertEquals(CommandLine.ExitCode.USAGE, run("-content_image", "a.png", "-style_image", "b.png", "-nope"));
