@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,9 +37,16 @@ public final class ChildProcess implements AutoCloseable {
 
     /** Starts {@code command} with standard input closed and standard output and error into {@code log}. */
     public static ChildProcess start(List<String> command, Path log) throws IOException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        return new ChildProcess(process, log);
+        return start(command, Map.of(), log);
+    }
+
+    /** {@link #start(List, Path)} with these variables added to (or replacing) the environment. */
+    public static ChildProcess start(List<String> command, Map<String, String> environment, Path log)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        builder.environment().putAll(environment);
+        return new ChildProcess(builder.start(), log);
     }
 
     /**
@@ -46,8 +54,14 @@ public final class ChildProcess implements AutoCloseable {
      * so far, if it runs past {@code limit} (and kills it).
      */
     public static Finished run(List<String> command, Duration limit) throws IOException, InterruptedException {
+        return run(command, Map.of(), limit);
+    }
+
+    /** {@link #run(List, Duration)} with these variables added to (or replacing) the environment. */
+    public static Finished run(List<String> command, Map<String, String> environment, Duration limit)
+            throws IOException, InterruptedException {
         Path log = Files.createTempFile("style4j-child-", ".log");
-        try (ChildProcess child = start(command, log)) {
+        try (ChildProcess child = start(command, environment, log)) {
             if (!child.waitFor(limit)) {
                 throw new AssertionError("the child process ran past " + limit.toSeconds() + " s and was killed: "
                         + command + "\n" + child.output());
