@@ -52,6 +52,9 @@ smooth = np.stack([(x * 7 + y * 3) % 256, (x * 2 + y * 11) % 256, ((x - 16) ** 2
 Image.fromarray(smooth.astype(np.uint8), "RGB").save(out("progressive.jpg"), quality=90, subsampling=0,
                                                      progressive=True)
 open(out("progressive-libjpeg.rgb"), "wb").write(np.asarray(Image.open(out("progressive.jpg")).convert("RGB")).tobytes())
+# A baseline JPEG with 4:2:0 chroma (what cameras and phones write), and libjpeg-turbo's pixels.
+Image.fromarray(smooth.astype(np.uint8), "RGB").save(out("baseline-420.jpg"), quality=85, subsampling=2)
+open(out("baseline-420-libjpeg.rgb"), "wb").write(np.asarray(Image.open(out("baseline-420.jpg")).convert("RGB")).tobytes())
 
 # 3. Resizing: a 23x17 float image resized by Pillow's resampler (mode F, double-precision sums):
 #    Lanczos (a = 3) down to 9x7 and bicubic (a = -0.5) up to 41x29.
@@ -83,3 +86,10 @@ Image.fromarray(ramp, "L").save(out("grey.pgm"))
 ramp16 = np.zeros((2, 16), np.uint16)
 ramp16[1] = 4099 * np.arange(16) + 7
 open(out("grey16.pgm"), "wb").write(b"P5\n16 2\n65535\n" + ramp16.astype(">u2").tobytes())
+
+# 6. A CMYK JPEG (Adobe APP14, as Pillow writes it), no ICC profile: 5 blocks of 8x8 converted
+#    from RGB red, green, blue, white and black by Pillow's naive RGB->CMYK.
+blocks = np.zeros((8, 40, 3), np.uint8)
+for i, c in enumerate([(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (0, 0, 0)]):
+    blocks[:, 8 * i:8 * i + 8] = c
+Image.fromarray(blocks, "RGB").convert("CMYK").save(out("cmyk.jpg"), quality=95)

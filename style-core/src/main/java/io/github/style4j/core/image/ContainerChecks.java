@@ -192,6 +192,10 @@ final class ContainerChecks {
      * for the frame).
      */
     static Header gifHeader(byte[] b, Path path, long maxPixels) throws ImageException {
+        if (!isGif(b)) {
+            throw new CorruptImageException(path, "starts like a GIF but has no complete GIF header; the file is "
+                    + "damaged or truncated");
+        }
         long width = u16le(b, 6);
         long height = u16le(b, 8);
         if (width == 0 || height == 0) {
@@ -235,6 +239,46 @@ final class ContainerChecks {
 
     private static long u32le(byte[] b, int at) {
         return (b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16 | (b[at + 3] & 0xffL) << 24;
+    }
+
+    /**
+     * A WebP's canvas size from its first chunk (RIFF container, WebP container specification):
+     * VP8X carries 24-bit width-1 and height-1, VP8L 14-bit fields after its signature byte, and
+     * VP8 (lossy) 14-bit fields in its frame header.
+     */
+    static Header webpHeader(byte[] b, Path path) throws CorruptImageException {
+        if (b.length < 30 || b[0] != 'R' || b[1] != 'I' || b[2] != 'F' || b[3] != 'F'
+                || b[8] != 'W' || b[9] != 'E' || b[10] != 'B' || b[11] != 'P') {
+            throw new CorruptImageException(path, "WebP is truncated or damaged: no complete RIFF/WEBP header");
+        }
+        String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
+        long width;
+        long height;
+        switch (chunk) {
+            case "VP8X" -> {
+                width = 1 + ((b[24] & 0xff) | (b[25] & 0xff) << 8 | (b[26] & 0xff) << 16);
+                height = 1 + ((b[27] & 0xff) | (b[28] & 0xff) << 8 | (b[29] & 0xff) << 16);
+            }
+            case "VP8L" -> {
+                if ((b[20] & 0xff) != 0x2f) {
+                    throw new CorruptImageException(path, "WebP lossless stream has no 0x2F signature; the file is "
+                            + "damaged");
+                }
+                long bits = u32le(b, 21);
+                width = 1 + (bits & 0x3fff);
+                height = 1 + ((bits >> 14) & 0x3fff);
+            }
+            case "VP8 " -> {
+                width = u16le(b, 26) & 0x3fff;
+                height = u16le(b, 28) & 0x3fff;
+            }
+            default -> throw new CorruptImageException(path, "WebP starts with an unknown chunk '" + chunk
+                    + "'; the file is damaged");
+        }
+        if (width == 0 || height == 0) {
+            throw new CorruptImageException(path, "WebP header declares a " + width + "x" + height + " image");
+        }
+        return new Header(width, height, 8, 0, false);
     }
 
     /** The first frame header (SOF segment) of a JPEG, found by walking the marker segments. */

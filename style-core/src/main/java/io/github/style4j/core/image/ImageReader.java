@@ -20,6 +20,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.spi.ImageReaderSpi;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.apache.commons.imaging.ImageFormat;
 import org.apache.commons.imaging.ImageFormats;
 import org.apache.commons.imaging.ImageInfo;
@@ -46,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *       JPEG fails there), and any other file it fails on in a format the JDK knows;</li>
  *   <li>16-bit PNG, because Commons Imaging reduces samples to 8 bits;</li>
  *   <li>greyscale PNG, JPEG, TIFF, BMP and GIF, because Commons Imaging stores grey in a
- *       linear-light 8-bit raster, which loses dark tones (16/255 comes back as 13/255).</li>
+ *       linear-light 8-bit raster, which loses dark tones (16/255 comes back as 13/255);</li>
+ *   <li>every GIF: Commons Imaging allocates hundreds of megabytes on some tiny damaged ones.</li>
  * </ul>
  * Binary PGM and PPM (P5, P6; 8 or 16 bit) are read by style4j itself ({@link BinaryPnm}):
  * Commons Imaging refuses the one and misreads 16-bit samples of the other.
@@ -141,7 +145,6 @@ public final class ImageReader {
         } else if (format == ImageFormats.JPEG && ContainerChecks.isJpeg(bytes)) {
             ContainerChecks.requireCompleteJpeg(bytes, path);
         }
-        refuseUnsupportedColour(format, header, path);
 
         Decoded result = decode(bytes, format, header, path);
         BufferedImage decoded = result.image();
@@ -231,11 +234,14 @@ public final class ImageReader {
             // refuses valid top-down (negative height) files.
             return ContainerChecks.bmpHeader(bytes, path);
         }
-        if (format == ImageFormats.GIF && ContainerChecks.isGif(bytes)) {
-            ContainerChecks.Header own = ContainerChecks.gifHeader(bytes, path, maxPixels);
-            if (own.width() * own.height() > maxPixels) {
-                return own; // refused by the caller, before Commons Imaging sizes a buffer from it
-            }
+        if (format == ImageFormats.WEBP) {
+            return ContainerChecks.webpHeader(bytes, path); // Commons Imaging misreads VP8L sizes
+        }
+        if (format == ImageFormats.GIF) {
+            // Commons Imaging allocates hundreds of megabytes reading some tiny damaged GIFs (the
+            // fuzz finding crash-ce443a...: 42 bytes, 290 MB), so GIFs go to the JDK decoder and
+            // their header is read here.
+            return ContainerChecks.gifHeader(bytes, path, maxPixels);
         }
         if (format == ImageFormats.JPEG && ContainerChecks.isJpeg(bytes)) {
             return ContainerChecks.jpegHeader(bytes, path);
@@ -258,34 +264,26 @@ public final class ImageReader {
         }
     }
 
-    private static void refuseUnsupportedColour(ImageFormat format, ContainerChecks.Header header, Path path)
-            throws UnsupportedImageException {
-        if (format == ImageFormats.JPEG && header.components() == 4) {
-            throw new UnsupportedImageException(path, "is a CMYK or YCCK JPEG (print colours, 4 components); style4j "
-                    + "reads RGB and greyscale only. Convert it to sRGB first, e.g. "
-                    + "`convert in.jpg -colorspace sRGB out.png`");
-        }
-        if (format == ImageFormats.WEBP) {
-            throw new UnsupportedImageException(path, "is a WebP image; Commons Imaging "
-                    + "1.0.0-alpha6 reads WebP headers but not their pixels, and the JDK has no WebP decoder. "
-                    + "Convert it to PNG first, e.g. `dwebp in.webp -o out.png`");
-        }
-    }
-
     /**
      * A decoded image, and whether the decoder already converted it from the file's ICC
-     * profile to sRGB (Commons Imaging does for PNG's iCCP chunk; converting again would
-     * over-saturate, e.g. Adobe RGB red 200 becoming 255 instead of 227).
+     * profile to sRGB (Commons Imaging does for PNG's iCCP chunk, TwelveMonkeys for JPEG;
+     * converting again would over-saturate, e.g. Adobe RGB red 200 becoming 255 instead of 227).
      */
     private record Decoded(BufferedImage image, boolean inSrgb) {
     }
 
     private static Decoded decode(byte[] bytes, ImageFormat format, ContainerChecks.Header header, Path path)
             throws ImageException {
+        ImageReaderSpi plugin = PLUGINS.get(format);
+        if (plugin != null) {
+            // TwelveMonkeys' JPEG reader applies an embedded ICC profile itself (and converts CMYK).
+            return new Decoded(readWithPlugin(plugin, bytes, format, path), format == ImageFormats.JPEG);
+        }
         // Commons Imaging decodes greyscale into a linear-grey raster (16/255 comes back as 13/255)
         // and 16-bit PNG into 8 bits; the JDK's decoders keep the stored samples.
         boolean jdkFirst = header.grey() && format != ImageFormats.PNM
-                || format == ImageFormats.PNG && header.bitDepth() == 16;
+                || format == ImageFormats.PNG && header.bitDepth() == 16
+                || format == ImageFormats.GIF;
         Exception commonsFailure = null;
         if (!jdkFirst) {
             try {
@@ -325,6 +323,61 @@ public final class ImageReader {
                     + "); the file is damaged or truncated", e);
         } catch (OutOfMemoryError e) {
             throw new CorruptImageException(path, "decoding ran out of memory; the file is probably damaged", e);
+        }
+    }
+
+    /**
+     * Formats decoded by a TwelveMonkeys ImageIO plugin, chosen explicitly rather than through
+     * ImageIO's registry so that what decodes a file does not depend on the class path: JPEG
+     * (the JDK's fast decoder underneath, plus CMYK/YCCK and their ICC profiles; Commons Imaging
+     * took 5x longer on a phone photo), TIFF (16-bit RGB kept; Commons Imaging reduces it to
+     * 8 bits) and WebP (lossy and lossless; Commons Imaging reads only the header).
+     * See docs/decisions/0006-image-decoders.md.
+     */
+    private static final java.util.Map<ImageFormat, ImageReaderSpi> PLUGINS = java.util.Map.of(
+            ImageFormats.JPEG, plugin(com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi.class),
+            ImageFormats.TIFF, plugin(com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi.class),
+            ImageFormats.WEBP, plugin(com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi.class));
+
+    /**
+     * The registered instance of a plugin: registration is where TwelveMonkeys' JPEG reader
+     * finds the JDK decoder it delegates to. Registered here if the class path scan missed it.
+     */
+    private static <T extends ImageReaderSpi> T plugin(Class<T> type) {
+        javax.imageio.spi.IIORegistry registry = javax.imageio.spi.IIORegistry.getDefaultInstance();
+        ImageIO.scanForPlugins();
+        T registered = registry.getServiceProviderByClass(type);
+        if (registered == null) {
+            try {
+                registry.registerServiceProvider(type.getDeclaredConstructor().newInstance(), ImageReaderSpi.class);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot create the image decoder " + type.getName(), e);
+            }
+            registered = registry.getServiceProviderByClass(type);
+        }
+        return registered;
+    }
+
+    private static BufferedImage readWithPlugin(ImageReaderSpi spi, byte[] bytes, ImageFormat format, Path path)
+            throws ImageException {
+        javax.imageio.ImageReader reader = null;
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+            reader = spi.createReaderInstance();
+            reader.setInput(in, true, true);
+            BufferedImage image = reader.read(0);
+            if (image == null) {
+                throw new IOException("the decoder returned no image");
+            }
+            return image;
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptImageException(path, format.getName() + " image cannot be decoded (" + describe(e)
+                    + "); the file is damaged or uses a variant style4j does not read", e);
+        } catch (OutOfMemoryError e) {
+            throw new CorruptImageException(path, "decoding ran out of memory; the file is probably damaged", e);
+        } finally {
+            if (reader != null) {
+                reader.dispose();
+            }
         }
     }
 
@@ -392,7 +445,8 @@ public final class ImageReader {
                 float max = (1 << model.getComponentSize(band)) - 1;
                 raster.getSamples(0, 0, w, h, band, samples);
                 for (int i = 0; i < n; i++) {
-                    samples[i] /= max;
+                    // A damaged TIFF can hold samples wider than its declared bit depth (a fuzz finding).
+                    samples[i] = Math.min(1f, samples[i] / max);
                 }
                 if (colourBands == 1) {
                     System.arraycopy(samples, 0, rgb, 0, n);
@@ -406,7 +460,7 @@ public final class ImageReader {
                 float max = (1 << model.getComponentSize(colourBands)) - 1;
                 raster.getSamples(0, 0, w, h, colourBands, alpha);
                 for (int i = 0; i < n; i++) {
-                    alpha[i] /= max;
+                    alpha[i] = Math.min(1f, alpha[i] / max);
                 }
             }
             if (space.getType() == ColorSpace.TYPE_RGB && !space.isCS_sRGB() && profile == null

@@ -32,6 +32,7 @@ import org.apache.commons.imaging.formats.tiff.write.TiffOutputSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every format and pixel layout the reader promises, each against an independent source of truth. */
@@ -173,17 +174,35 @@ class ImageReaderFormatsTest {
         }
     }
 
+    /**
+     * WebP files made by libwebp's cwebp (make-webp-fixtures.sh): the lossless one must give the
+     * pattern exactly (pixel (x, y) = (16x, 16y, 8(x + y))), the lossy one what libwebp's own
+     * dwebp decodes from it with simple chroma upsampling ({@code -nofancy}).
+     */
     @Test
-    void webpIsRefusedAfterItsHeaderIsChecked() throws Exception {
-        Path file = resource("pattern-lossless.webp");
-        var error = assertThrows(UnsupportedImageException.class, () -> reader.read(file));
-        assertTrue(error.getMessage().contains(file.toString()) && error.getMessage().contains("WebP"),
-                error.getMessage());
-        // The header is still read first: a WebP bomb is reported as such.
+    void webpLosslessIsExactAndLossyMatchesLibwebp() throws Exception {
+        RgbImage lossless = reader.read(resource("pattern-lossless.webp"));
+        assertEquals(16, lossless.width());
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                int[] expected = {16 * x, 16 * y, 8 * (x + y)};
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(expected[c], lossless.get(c, x, y) * 255, 0.01, "lossless at " + x + "," + y);
+                }
+            }
+        }
+        RgbImage lossy = reader.read(resource("pattern-lossy.webp"));
+        RgbImage libwebp = reader.read(resource("pattern-lossy-dwebp.png"));
+        double mean = TestImages.meanAbsDifference(lossy, libwebp) * 255;
+        assertTrue(mean < 1.5, "lossy WebP: mean difference from libwebp " + mean + "/255");
+        // The header is read first, by style4j: a WebP bomb is reported as such.
         var tiny = ImageReader.builder().optMaxPixels(255).build();
         var tooLarge = assertThrows(ImageTooLargeException.class, () -> tiny.read(resource("pattern-lossy.webp")));
         assertEquals(16, tooLarge.width());
         assertEquals(16, tooLarge.height());
+        var losslessTooLarge = assertThrows(ImageTooLargeException.class,
+                () -> tiny.read(resource("pattern-lossless.webp")));
+        assertEquals(16, losslessTooLarge.height());
     }
 
     private Path resource(String name) throws Exception {
@@ -197,44 +216,19 @@ class ImageReaderFormatsTest {
         return file;
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"the_scream.jpg", "starry_night.jpg", "rocket.jpg"})
-    void baselineJpegAgreesWithTheJdkDecoder(String name) throws Exception {
-        Path file = SharedFiles.image(name);
-        RgbImage ours = reader.read(file);
-        RgbImage jdk = ImageReader.toRgb(ImageIO.read(file.toFile()), null, file);
-        assertEquals(jdk.width(), ours.width());
-        assertEquals(jdk.height(), ours.height());
-        // The two decoders upsample chroma and round the IDCT differently: a few levels apart on
-        // average, with no systematic shift.
-        double mean = TestImages.meanAbsDifference(ours, jdk);
-        assertTrue(mean < 4.0 / 255, () -> name + ": mean difference " + mean * 255 + "/255");
-        double bias = meanSignedDifference(ours, jdk);
-        assertTrue(Math.abs(bias) < 1.0 / 255, () -> name + ": mean signed difference " + bias * 255 + "/255");
-    }
-
-    private static double meanSignedDifference(RgbImage a, RgbImage b) {
-        float[] x = a.rgb();
-        float[] y = b.rgb();
-        double sum = 0;
-        for (int i = 0; i < x.length; i++) {
-            sum += x[i] - y[i];
-        }
-        return sum / x.length;
-    }
-
     /**
-     * style4j hands progressive JPEGs to the JDK's decoder; the reference is another decoder,
-     * libjpeg-turbo (through Pillow, see make-reference-fixtures.py), on a 4:4:4 file so that
-     * chroma upsampling plays no part.
+     * JPEGs against another decoder, libjpeg-turbo (through Pillow, make-reference-fixtures.py):
+     * a progressive 4:4:4 file, and a baseline 4:2:0 one as cameras write them (both decoders
+     * use "fancy" chroma upsampling).
      */
-    @Test
-    void progressiveJpegMatchesLibjpegTurbo() throws Exception {
-        Path file = resource("progressive.jpg");
-        assertTrue(Imaging.getImageInfo(file.toFile()).isProgressive(), "fixture must be progressive");
+    @ParameterizedTest
+    @CsvSource({"progressive.jpg, progressive-libjpeg.rgb, 1", "baseline-420.jpg, baseline-420-libjpeg.rgb, 2"})
+    void jpegMatchesLibjpegTurbo(String name, String reference, int tolerance) throws Exception {
+        Path file = resource(name);
+        assertEquals(name.startsWith("progressive"), Imaging.getImageInfo(file.toFile()).isProgressive());
         RgbImage ours = reader.read(file);
         byte[] expected;
-        try (InputStream in = getClass().getResourceAsStream("/images/progressive-libjpeg.rgb")) {
+        try (InputStream in = getClass().getResourceAsStream("/images/" + reference)) {
             expected = in.readAllBytes();
         }
         assertEquals(32, ours.width());
@@ -243,13 +237,13 @@ class ImageReaderFormatsTest {
         for (int y = 0; y < 16; y++) {
             for (int x = 0; x < 32; x++) {
                 for (int c = 0; c < 3; c++) {
-                    int reference = expected[(y * 32 + x) * 3 + c] & 0xff;
-                    worst = Math.max(worst, Math.abs(Math.round(ours.get(c, x, y) * 255) - reference));
+                    int libjpeg = expected[(y * 32 + x) * 3 + c] & 0xff;
+                    worst = Math.max(worst, Math.abs(Math.round(ours.get(c, x, y) * 255) - libjpeg));
                 }
             }
         }
-        // Two IJG-lineage decoders: at most an IDCT rounding step apart.
-        assertTrue(worst <= 1, "largest difference from libjpeg-turbo: " + worst + "/255");
+        // Two IJG-lineage decoders: an IDCT or upsampling rounding step apart at most.
+        assertTrue(worst <= tolerance, name + ": largest difference from libjpeg-turbo " + worst + "/255");
     }
 
     /**
@@ -402,20 +396,28 @@ class ImageReaderFormatsTest {
         assertTrue(Imaging.getIccProfile(file.toFile()) != null, "fixture must carry an ICC profile");
     }
 
+    /**
+     * A CMYK JPEG written by Pillow (no profile, so a generic CMYK profile converts it): each
+     * block keeps its hue, white stays white and black black. Print colours do not map one to
+     * one onto sRGB, so the check is on hues, not values.
+     */
     @Test
-    void cmykJpegIsRefusedWithAWayOut() throws Exception {
-        // The JDK writes a 4-channel raster as an Adobe (CMYK) JPEG.
-        WritableRaster cmyk = java.awt.image.Raster.createInterleavedRaster(java.awt.image.DataBuffer.TYPE_BYTE,
-                16, 16, 4, null);
-        Path file = dir.resolve("print.jpg");
-        javax.imageio.ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
-            writer.setOutput(out);
-            writer.write(null, new IIOImage(cmyk, null, null), writer.getDefaultWriteParam());
+    void cmykJpegIsConvertedToRgb() throws Exception {
+        RgbImage read = reader.read(resource("cmyk.jpg"));
+        assertEquals(40, read.width());
+        for (int block = 0; block < 3; block++) {
+            int x = 8 * block + 4;
+            for (int c = 0; c < 3; c++) {
+                if (c != block) {
+                    assertTrue(read.get(block, x, 4) > read.get(c, x, 4) + 0.3f, "block " + block + " channel " + c
+                            + ": " + read.get(0, x, 4) + "," + read.get(1, x, 4) + "," + read.get(2, x, 4));
+                }
+            }
         }
-        var error = assertThrows(UnsupportedImageException.class, () -> reader.read(file));
-        assertTrue(error.getMessage().contains(file.toString()), error.getMessage());
-        assertTrue(error.getMessage().contains("sRGB"), error.getMessage());
+        for (int c = 0; c < 3; c++) {
+            assertTrue(read.get(c, 28, 4) > 0.9f, "white");
+            assertTrue(read.get(c, 36, 4) < 0.2f, "black");
+        }
     }
 
     @Test
