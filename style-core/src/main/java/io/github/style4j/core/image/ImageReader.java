@@ -8,7 +8,9 @@ import java.awt.image.ColorConvertOp;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
@@ -50,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *   <li>16-bit PNG, because Commons Imaging reduces samples to 8 bits;</li>
  *   <li>greyscale PNG, JPEG, TIFF, BMP and GIF, because Commons Imaging stores grey in a
  *       linear-light 8-bit raster, which loses dark tones (16/255 comes back as 13/255);</li>
- *   <li>every GIF: Commons Imaging allocates hundreds of megabytes on some tiny damaged ones.</li>
+ *   <li>every GIF and BMP: Commons Imaging allocates hundreds of megabytes on some tiny damaged
+ *       ones (fuzz findings kept as regression inputs).</li>
  * </ul>
  * Binary PGM and PPM (P5, P6; 8 or 16 bit) are read by style4j itself ({@link BinaryPnm}):
  * Commons Imaging refuses the one and misreads 16-bit samples of the other.
@@ -274,16 +277,21 @@ public final class ImageReader {
 
     private static Decoded decode(byte[] bytes, ImageFormat format, ContainerChecks.Header header, Path path)
             throws ImageException {
+        if (format == ImageFormats.JPEG && header.components() != 4) {
+            // RGB and grey JPEG: the JDK's decoder itself, the fastest here; it applies an embedded
+            // ICC profile itself (checked against littleCMS in ImageReaderFormatsTest).
+            return new Decoded(readWithPlugin(JDK_JPEG, bytes, format, path), true);
+        }
         ImageReaderSpi plugin = PLUGINS.get(format);
         if (plugin != null) {
-            // TwelveMonkeys' JPEG reader applies an embedded ICC profile itself (and converts CMYK).
+            // TwelveMonkeys' JPEG reader (CMYK and YCCK here) applies the embedded profile itself.
             return new Decoded(readWithPlugin(plugin, bytes, format, path), format == ImageFormats.JPEG);
         }
         // Commons Imaging decodes greyscale into a linear-grey raster (16/255 comes back as 13/255)
         // and 16-bit PNG into 8 bits; the JDK's decoders keep the stored samples.
         boolean jdkFirst = header.grey() && format != ImageFormats.PNM
                 || format == ImageFormats.PNG && header.bitDepth() == 16
-                || format == ImageFormats.GIF;
+                || format == ImageFormats.GIF || format == ImageFormats.BMP;
         Exception commonsFailure = null;
         if (!jdkFirst) {
             try {
@@ -338,6 +346,21 @@ public final class ImageReader {
             ImageFormats.JPEG, plugin(com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi.class),
             ImageFormats.TIFF, plugin(com.twelvemonkeys.imageio.plugins.tiff.TIFFImageReaderSpi.class),
             ImageFormats.WEBP, plugin(com.twelvemonkeys.imageio.plugins.webp.WebPImageReaderSpi.class));
+
+    /** The JDK's own JPEG decoder, found by class name so that a plugin registered in its place is not used. */
+    private static final ImageReaderSpi JDK_JPEG = jdkJpeg();
+
+    private static ImageReaderSpi jdkJpeg() {
+        java.util.Iterator<ImageReaderSpi> providers = javax.imageio.spi.IIORegistry.getDefaultInstance()
+                .getServiceProviders(ImageReaderSpi.class, true);
+        while (providers.hasNext()) {
+            ImageReaderSpi provider = providers.next();
+            if (provider.getClass().getName().equals("com.sun.imageio.plugins.jpeg.JPEGImageReaderSpi")) {
+                return provider;
+            }
+        }
+        return plugin(com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi.class); // a JRE without it
+    }
 
     /**
      * The registered instance of a plugin: registration is where TwelveMonkeys' JPEG reader
@@ -434,7 +457,9 @@ public final class ImageReader {
         float[] alpha = model.hasAlpha() ? new float[n] : null;
         int bits = 8;
 
-        if (model instanceof ComponentColorModel && raster.getTransferType() != DataBuffer.TYPE_FLOAT
+        if (interleavedBytes(image, rgb, alpha)) {
+            // done: 8-bit samples as stored, read straight from the raster's bytes
+        } else if (model instanceof ComponentColorModel && raster.getTransferType() != DataBuffer.TYPE_FLOAT
                 && raster.getTransferType() != DataBuffer.TYPE_DOUBLE
                 && (space.getType() == ColorSpace.TYPE_GRAY || space.getType() == ColorSpace.TYPE_RGB)) {
             // Samples as stored. Going through getRGB() would treat grey as linear and re-encode it.
@@ -489,6 +514,62 @@ public final class ImageReader {
             convertToSrgb(rgb, w, h, profile);
         }
         return RgbImage.wrap(w, h, rgb, alpha, bits > 8 ? 16 : 8);
+    }
+
+    /**
+     * The common case, fast: an sRGB or grey image of 8-bit samples interleaved in one byte array
+     * (what the JPEG and PNG decoders return: 3BYTE_BGR, 4BYTE_ABGR, BYTE_GRAY), read without
+     * per-band copies. Returns false, touching nothing, for any other layout.
+     */
+    private static boolean interleavedBytes(BufferedImage image, float[] rgb, float[] alpha) {
+        ColorModel model = image.getColorModel();
+        Raster raster = image.getRaster();
+        ColorSpace space = model.getColorSpace();
+        if (!(model instanceof ComponentColorModel) || !(raster.getDataBuffer() instanceof DataBufferByte bytes)
+                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel layout)
+                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
+                || !(space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY && space.getNumComponents() == 1)) {
+            return false;
+        }
+        int colourBands = space.getNumComponents();
+        int bands = colourBands + (model.hasAlpha() ? 1 : 0);
+        for (int band = 0; band < bands; band++) {
+            if (model.getComponentSize(band) != 8) {
+                return false;
+            }
+        }
+        if (model.hasAlpha() && model.isAlphaPremultiplied()) {
+            return false;
+        }
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int n = w * h;
+        byte[] data = bytes.getData();
+        int[] offsets = layout.getBandOffsets();
+        int pixelStride = layout.getPixelStride();
+        int lineStride = layout.getScanlineStride();
+        int base = bytes.getOffset();
+        // Rows in parallel for large images: the conversion is bound by writing 12 bytes a pixel.
+        java.util.stream.IntStream rows = java.util.stream.IntStream.range(0, h);
+        (n >= 1 << 20 ? rows.parallel() : rows).forEach(y -> {
+            for (int c = 0; c < 3; c++) {
+                int from = base + y * lineStride + offsets[colourBands == 1 ? 0 : c];
+                int to = c * n + y * w;
+                for (int x = 0; x < w; x++) {
+                    rgb[to + x] = (data[from + x * pixelStride] & 0xff) / 255f;
+                }
+            }
+        });
+        if (alpha != null) {
+            int offset = offsets[colourBands];
+            for (int y = 0; y < h; y++) {
+                int from = base + y * lineStride + offset;
+                for (int x = 0; x < w; x++) {
+                    alpha[y * w + x] = (data[from + x * pixelStride] & 0xff) / 255f;
+                }
+            }
+        }
+        return true;
     }
 
     /** Re-expresses RGB values given in {@code profile}'s colour space in sRGB. */

@@ -1,102 +1,126 @@
 package io.github.style4j.examples.bench;
 
 import io.github.style4j.core.image.ImageReader;
-import io.github.style4j.core.tensor.ImageTensors;
+import io.github.style4j.core.image.RgbImage;
 import java.awt.image.BufferedImage;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import javax.imageio.ImageIO;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import javax.imageio.stream.ImageInputStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Milliseconds to load a JPEG into a {@code [1, 3, H, W]} float tensor: style4j's reader
- * (Commons Imaging with its checks) against the JDK's ImageIO decoder plus the same tensor
- * conversion, taking turns in one JVM.
+ * Reading baseline JPEGs of 0.3 to 12 megapixels (the last a phone photo's 4032x3024):
+ * style4j's {@code ImageReader} (file to float RGB planes, with its checks, EXIF and ICC)
+ * against the JDK's own ImageIO JPEG decoder (file to an 8-bit {@code BufferedImage}, nothing
+ * more), taking turns in one JVM. Also the bytes each allocates per read, against the size of
+ * the 8-bit raster and of the float RGB planes style4j returns.
  */
 @Command(name = "images", mixinStandardHelpOptions = true,
-        description = "Times loading JPEGs into tensors: style4j's ImageReader against the JDK's ImageIO.")
+        description = "Times reading JPEGs: style4j's ImageReader against the JDK's ImageIO JPEG decoder.")
 final class ImageLoadBenchmark implements Callable<Integer> {
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
     @Option(names = "--shared", description = "The shared folder with images/ (default: ${DEFAULT-VALUE}).")
     Path shared = Path.of("..", "shared");
 
-    @Option(names = "--repeats", description = "Timed loads per image and decoder (default: ${DEFAULT-VALUE}).")
-    int repeats = 5;
+    @Option(names = "--repeats", description = "Timed reads per image and decoder (default: ${DEFAULT-VALUE}).")
+    int repeats = 7;
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Path> files = new LinkedHashMap<>();
+        List<Path> files = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         Path scream = shared.resolve("images/the_scream.jpg");
         if (Files.exists(scream)) {
-            files.put("the_scream.jpg", scream);
-        } else {
-            System.out.println("(" + scream + " not found: timing only the generated image)");
+            files.add(scream);
+            names.add("the_scream.jpg");
         }
-        Path generated = Files.createTempFile("style4j-bench-", ".jpg");
+        int[][] sizes = {{640, 480}, {1280, 960}, {2000, 1500}, {4032, 3024}};
+        List<Path> generated = new ArrayList<>();
         try {
-            writeLargeJpeg(generated, 4000, 3000);
-            files.put("generated 4000x3000", generated);
-            System.out.printf(Locale.ROOT, "%-22s %11s %11s %9s %12s%n", "image", "style4j ms", "JDK ms",
-                    "ratio", "megapixels");
-            for (Map.Entry<String, Path> file : files.entrySet()) {
-                time(file.getKey(), file.getValue());
+            for (int[] size : sizes) {
+                Path file = Files.createTempFile("style4j-bench-", ".jpg");
+                generated.add(file);
+                writePhotoLikeJpeg(file, size[0], size[1]);
+                files.add(file);
+                names.add(size[0] + "x" + size[1]);
+            }
+            System.out.printf(Locale.ROOT, "%-16s %6s %11s %9s %7s %12s %10s %11s %11s%n", "image", "MP",
+                    "style4j ms", "JDK ms", "ratio", "style4j MB", "JDK MB", "/ 8-bit", "/ float");
+            for (int i = 0; i < files.size(); i++) {
+                time(names.get(i), files.get(i));
             }
         } finally {
-            Files.deleteIfExists(generated);
+            for (Path file : generated) {
+                Files.deleteIfExists(file);
+            }
         }
-        System.out.println("(median of " + repeats + " after one warm-up each; ratio = style4j / JDK, lower is "
-                + "better for style4j)");
+        System.out.println("(median of " + repeats + " after one warm-up each; ratio = style4j / JDK; MB allocated "
+                + "per read; '/ 8-bit' and '/ float' divide style4j's allocation by the 8-bit raster (3 bytes a "
+                + "pixel) and by the float planes it returns (12 bytes a pixel))");
         return 0;
     }
 
     private void time(String name, Path file) throws Exception {
         ImageReader reader = ImageReader.defaults();
+        RgbImage image = reader.read(file);
+        jdkDecode(file);
         List<Double> ours = new ArrayList<>();
         List<Double> jdk = new ArrayList<>();
-        INDArray a = ImageTensors.toTensor(reader.read(file));
-        INDArray b = jdkTensor(file);
+        List<Double> oursBytes = new ArrayList<>();
+        List<Double> jdkBytes = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
+            long allocated = THREADS.getCurrentThreadAllocatedBytes();
             long start = System.nanoTime();
-            a = ImageTensors.toTensor(reader.read(file));
+            image = reader.read(file);
             ours.add((System.nanoTime() - start) / 1e6);
+            oursBytes.add((double) (THREADS.getCurrentThreadAllocatedBytes() - allocated));
+            allocated = THREADS.getCurrentThreadAllocatedBytes();
             start = System.nanoTime();
-            b = jdkTensor(file);
+            jdkDecode(file);
             jdk.add((System.nanoTime() - start) / 1e6);
+            jdkBytes.add((double) (THREADS.getCurrentThreadAllocatedBytes() - allocated));
         }
-        double mean = a.sub(b).norm1Number().doubleValue() / a.length();
+        double pixels = (double) image.width() * image.height();
         double oursMs = NetworkBenchmark.median(ours);
         double jdkMs = NetworkBenchmark.median(jdk);
-        System.out.printf(Locale.ROOT, "%-22s %11.1f %11.1f %8.2fx %12.1f   (mean |difference| %.4f)%n", name,
-                oursMs, jdkMs, oursMs / jdkMs, a.size(2) * a.size(3) / 1e6, mean);
+        double oursMb = NetworkBenchmark.median(oursBytes) / 1e6;
+        System.out.printf(Locale.ROOT, "%-16s %6.2f %11.1f %9.1f %6.2fx %12.1f %10.1f %10.2fx %10.2fx%n", name,
+                pixels / 1e6, oursMs, jdkMs, oursMs / jdkMs, oursMb, NetworkBenchmark.median(jdkBytes) / 1e6,
+                oursMb * 1e6 / (3 * pixels), oursMb * 1e6 / (12 * pixels));
     }
 
-    /** The JDK's decoder and the same [1, 3, H, W] float layout, written directly. */
-    private static INDArray jdkTensor(Path file) throws Exception {
-        BufferedImage image = ImageIO.read(file.toFile());
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int n = w * h;
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-        float[] rgb = new float[3 * n];
-        for (int i = 0; i < n; i++) {
-            rgb[i] = ((argb[i] >> 16) & 0xff) / 255f;
-            rgb[n + i] = ((argb[i] >> 8) & 0xff) / 255f;
-            rgb[2 * n + i] = (argb[i] & 0xff) / 255f;
+    /** The JDK's own JPEG reader, picked by class so that a TwelveMonkeys plugin on the class path is not used. */
+    private static BufferedImage jdkDecode(Path file) throws Exception {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReadersByFormatName("jpeg");
+            while (readers.hasNext()) {
+                javax.imageio.ImageReader reader = readers.next();
+                if (reader.getClass().getName().startsWith("com.sun.imageio.")) {
+                    try {
+                        reader.setInput(in, true, true);
+                        return reader.read(0);
+                    } finally {
+                        reader.dispose();
+                    }
+                }
+            }
         }
-        return Nd4j.create(rgb, new long[] {1, 3, h, w}, 'c');
+        throw new IllegalStateException("the JDK's JPEG reader is not registered");
     }
 
     /** A photo-like test card: smooth gradients plus a little noise, so JPEG has work to do. */
-    private static void writeLargeJpeg(Path file, int w, int h) throws Exception {
+    private static void writePhotoLikeJpeg(Path file, int w, int h) throws Exception {
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Random random = new Random(1);
         int[] row = new int[w];
@@ -111,5 +135,4 @@ final class ImageLoadBenchmark implements Callable<Integer> {
         }
         ImageIO.write(image, "jpeg", file.toFile());
     }
-
 }
