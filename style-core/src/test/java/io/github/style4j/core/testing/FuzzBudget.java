@@ -28,6 +28,7 @@ public final class FuzzBudget {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static ExecutorService worker = newWorker();
+    private static volatile Thread workerThread;
 
     private FuzzBudget() {
     }
@@ -51,6 +52,7 @@ public final class FuzzBudget {
     public static synchronized <T> T run(Duration timeLimit, long maxAllocatedBytes, Callable<T> input)
             throws Exception {
         Future<Outcome<T>> future = worker.submit(() -> {
+            workerThread = Thread.currentThread();
             long before = THREADS.getCurrentThreadAllocatedBytes();
             try {
                 T value = input.call();
@@ -63,10 +65,18 @@ public final class FuzzBudget {
         try {
             outcome = future.get(timeLimit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException hang) {
+            StringBuilder where = new StringBuilder();
+            Thread stuck = workerThread;
+            if (stuck != null) {
+                for (StackTraceElement frame : stuck.getStackTrace()) {
+                    where.append("\n    at ").append(frame);
+                }
+            }
             future.cancel(true);
             worker.shutdownNow();
             worker = newWorker(); // the stuck thread is abandoned; later inputs get a fresh one
-            throw new AssertionError("the input ran for more than " + timeLimit.toMillis() + " ms: a hang");
+            throw new AssertionError("the input ran for more than " + timeLimit.toMillis() + " ms: a hang, here:"
+                    + where);
         } catch (ExecutionException e) {
             throw new AssertionError("the input failed with an Error: " + e.getCause(), e.getCause());
         }
