@@ -471,12 +471,20 @@ public final class StyliseCommand implements Callable<Integer> {
     }
 
     /**
-     * The command line as {@code main} runs it. {@code @file} argument expansion is off: an
+     * The command line as {@code main} runs it: a usage error prints one line and a pointer to
+     * {@code --help}. {@code @file} argument expansion is off: an
      * image may be called {@code @home.png}, and a bad {@code @}-argument would otherwise end in
      * picocli's initialisation error rather than a usage message (found by CommandLineFuzzTest).
      */
     static CommandLine commandLine(StyliseCommand command) {
-        return new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).setExpandAtFiles(false);
+        return new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).setExpandAtFiles(false)
+                .setParameterExceptionHandler((error, args) -> {
+                    // One line and a pointer, not the 100-line usage the default handler prints.
+                    PrintWriter err = error.getCommandLine().getErr();
+                    err.println("style4j: " + error.getMessage());
+                    err.println("Run ./style4j --help for the options.");
+                    return CommandLine.ExitCode.USAGE;
+                });
     }
 
     public static void main(String[] args) {

@@ -107,6 +107,8 @@ class StyliseCommandTest {
     void anUnknownFlagIsAUsageErrorThatNamesIt() {
         assertEquals(CommandLine.ExitCode.USAGE, run("-content_image", "a.png", "-style_image", "b.png", "-nope"));
         assertTrue(err.toString().contains("-nope"), err::toString);
+        assertEquals(2, err.toString().lines().count(), () -> "one line and a pointer to --help:\n" + err);
+        assertTrue(err.toString().contains("--help"), err::toString);
     }
 
     @Test
