@@ -75,6 +75,7 @@ public final class ImageReader {
     public static final long DEFAULT_MAX_FILE_BYTES = 512L << 20;
 
     private static final Logger log = LoggerFactory.getLogger(ImageReader.class);
+    private static final int MAX_TIFF_BITS_PER_PIXEL = 128;
     private static final ImageReader DEFAULT = builder().build();
 
     private final long maxPixels;
@@ -256,6 +257,12 @@ public final class ImageReader {
                         + "x" + info.getHeight() + " image");
             }
             int bits = Math.max(1, info.getBitsPerPixel());
+            if (format == ImageFormats.TIFF && bits > MAX_TIFF_BITS_PER_PIXEL) {
+                // Commons Imaging sizes its sample buffers from this: a 216-byte file declaring 5632
+                // bits per sample made it allocate 1.3 GB (fuzz finding crash-df8ac6...).
+                throw new UnsupportedImageException(path, "TIFF header declares " + bits + " bits per pixel; "
+                        + "style4j reads up to " + MAX_TIFF_BITS_PER_PIXEL + " (four 32-bit samples)");
+            }
             boolean grey = info.getColorType() == ImageInfo.ColorType.GRAYSCALE
                     || info.getColorType() == ImageInfo.ColorType.BW;
             return new ContainerChecks.Header(info.getWidth(), info.getHeight(), bits, 0, grey);
