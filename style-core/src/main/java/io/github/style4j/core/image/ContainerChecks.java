@@ -281,6 +281,101 @@ final class ContainerChecks {
         return new Header(width, height, 8, 0, false);
     }
 
+    /** Bytes per value of each TIFF field type (0: unknown type). */
+    private static final int[] TIFF_TYPE_SIZES = {0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4};
+
+    /**
+     * Walks a TIFF's directories (the IFD chain and the EXIF, GPS, interoperability and SubIFD
+     * directories they point to) and refuses any field, strip or tile that claims more bytes
+     * than the file holds. Commons Imaging allocates what a field declares before reading it:
+     * 253 bytes declaring a 1 GB strip made it allocate 1 GB (fuzz finding crash-531afe...).
+     */
+    static void requireBoundedTiff(byte[] b, Path path) throws CorruptImageException {
+        if (b.length < 8) {
+            throw new CorruptImageException(path, "TIFF is truncated: no complete header");
+        }
+        boolean little = b[0] == 'I';
+        java.util.Set<Long> visited = new java.util.HashSet<>();
+        java.util.ArrayDeque<Long> pending = new java.util.ArrayDeque<>();
+        pending.add(tiffU32(b, 4, little));
+        while (!pending.isEmpty()) {
+            long ifd = pending.poll();
+            if (ifd == 0 || !visited.add(ifd)) {
+                continue;
+            }
+            if (visited.size() > 64) {
+                throw new CorruptImageException(path, "TIFF has more than 64 directories; the file is damaged");
+            }
+            if (ifd + 2 > b.length) {
+                throw new CorruptImageException(path, "TIFF directory at byte " + ifd + " is past the end of the file ("
+                        + b.length + " bytes); the file is damaged or truncated");
+            }
+            int entries = tiffU16(b, (int) ifd, little);
+            long end = ifd + 2 + 12L * entries;
+            if (end + 4 > b.length) {
+                throw new CorruptImageException(path, "TIFF directory at byte " + ifd + " runs past the end of the file");
+            }
+            long[] offsets = null;
+            long[] counts = null;
+            for (int i = 0; i < entries; i++) {
+                int at = (int) (ifd + 2 + 12L * i);
+                int tag = tiffU16(b, at, little);
+                int type = tiffU16(b, at + 2, little);
+                long count = tiffU32(b, at + 4, little);
+                int size = type < TIFF_TYPE_SIZES.length ? TIFF_TYPE_SIZES[type] : 0;
+                long bytes = count * size;
+                long valueAt = bytes <= 4 ? at + 8 : tiffU32(b, at + 8, little);
+                if (size > 0 && valueAt + bytes > b.length) {
+                    throw new CorruptImageException(path, "TIFF field " + tag + " claims " + bytes + " bytes at byte "
+                            + valueAt + ", past the end of the file (" + b.length + " bytes): too large; the file "
+                            + "is damaged or hostile");
+                }
+                if (size == 0) {
+                    continue;
+                }
+                if (tag == 34665 || tag == 34853 || tag == 40965 || tag == 330) { // EXIF, GPS, interop, SubIFDs
+                    for (long k = 0; k < Math.min(count, 16); k++) {
+                        pending.add(tiffValue(b, (int) (valueAt + k * size), size, little));
+                    }
+                } else if (tag == 273 || tag == 324) { // strip or tile offsets
+                    offsets = tiffValues(b, valueAt, count, size, little);
+                } else if (tag == 279 || tag == 325) { // strip or tile byte counts
+                    counts = tiffValues(b, valueAt, count, size, little);
+                }
+            }
+            if (offsets != null && counts != null) {
+                for (int i = 0; i < Math.min(offsets.length, counts.length); i++) {
+                    if (offsets[i] + counts[i] > b.length) {
+                        throw new CorruptImageException(path, "TIFF strip or tile " + i + " claims " + counts[i]
+                                + " bytes at byte " + offsets[i] + ", past the end of the file (" + b.length
+                                + " bytes): too large; the file is damaged or truncated");
+                    }
+                }
+            }
+            pending.add(tiffU32(b, (int) end, little));
+        }
+    }
+
+    private static long[] tiffValues(byte[] b, long at, long count, int size, boolean little) {
+        long[] values = new long[(int) count]; // count * size <= file length, checked by the caller
+        for (int i = 0; i < count; i++) {
+            values[i] = tiffValue(b, (int) (at + (long) i * size), size, little);
+        }
+        return values;
+    }
+
+    private static long tiffValue(byte[] b, int at, int size, boolean little) {
+        return size == 2 ? tiffU16(b, at, little) : size == 1 ? b[at] & 0xff : tiffU32(b, at, little);
+    }
+
+    private static int tiffU16(byte[] b, int at, boolean little) {
+        return little ? u16le(b, at) : ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
+    }
+
+    private static long tiffU32(byte[] b, int at, boolean little) {
+        return little ? u32le(b, at) : u32(b, at);
+    }
+
     /** The first frame header (SOF segment) of a JPEG, found by walking the marker segments. */
     static Header jpegHeader(byte[] b, Path path) throws CorruptImageException {
         Header[] found = new Header[1];

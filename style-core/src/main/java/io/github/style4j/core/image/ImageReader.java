@@ -241,6 +241,9 @@ public final class ImageReader {
         if (format == ImageFormats.WEBP) {
             return ContainerChecks.webpHeader(bytes, path); // Commons Imaging misreads VP8L sizes
         }
+        if (format == ImageFormats.TIFF) {
+            ContainerChecks.requireBoundedTiff(bytes, path);
+        }
         if (format == ImageFormats.GIF) {
             // Commons Imaging allocates hundreds of megabytes reading some tiny damaged GIFs (the
             // fuzz finding crash-ce443a...: 42 bytes, 290 MB), so GIFs go to the JDK decoder and
