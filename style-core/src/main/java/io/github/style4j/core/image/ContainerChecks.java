@@ -444,8 +444,9 @@ final class ContainerChecks {
             }
             int length = ((b[offset + 2] & 0xff) << 8) | (b[offset + 3] & 0xff);
             if (length < 2 || offset + 2 + length > b.length) {
-                throw new CorruptImageException(path, "JPEG is truncated: segment 0xFF" + Integer.toHexString(marker)
-                        .toUpperCase(java.util.Locale.ROOT) + " at byte " + offset + " runs past the end of the file");
+                throw new CorruptImageException(path, "JPEG segment 0xFF" + Integer.toHexString(marker)
+                        .toUpperCase(java.util.Locale.ROOT) + " at byte " + offset + " declares " + length
+                        + " bytes, past the end of the file (" + b.length + " bytes); the file is damaged or truncated");
             }
             if (!visitor.visit(marker, offset, length)) {
                 return;

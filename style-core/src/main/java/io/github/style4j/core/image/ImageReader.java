@@ -624,12 +624,16 @@ public final class ImageReader {
         };
     }
 
+    /** A decoder's reason in words, without Java class names (the cause stays attached for developers). */
     private static String describe(Throwable e) {
         if (e == null) {
             return "unknown reason";
         }
         String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        if (message != null && !message.isBlank()) {
+            return message;
+        }
+        return e instanceof java.io.EOFException ? "its data ends early" : "the decoder gave no reason";
     }
 
     @Override

@@ -106,6 +106,8 @@ class HostileImageTest {
         assertTrue(error instanceof CorruptImageException || error instanceof ImageTooLargeException,
                 () -> "expected corrupt or too large, got " + error);
         assertTrue(error.getMessage().contains(path.toString()), error.getMessage());
+        assertTrue(!java.util.regex.Pattern.compile("[A-Z][A-Za-z]*(Exception|Error)\\b").matcher(error.getMessage()).find(),
+                () -> "a message for users names no Java class: " + error.getMessage());
     }
 
     @Test
