@@ -292,33 +292,33 @@ class ImageReaderFormatsTest {
         try (var out = Files.newOutputStream(file)) {
             new ExifRewriter().updateExifMetadataLossless(jpeg.toByteArray(), out, exif);
         }
-        RgbImage read = reader.read(file);
+        assertStoredCornerShownAt(reader.read(file), orientation, 64, 32, 8, 0.1f);
+    }
+
+    /**
+     * An image stored {@code width x height}, white in its stored top-left corner and black
+     * opposite, as displayed for {@code orientation}: sides swapped for 5 to 8, and the white
+     * corner where the EXIF / TIFF 6.0 orientation table puts it ({@code inset} pixels in).
+     */
+    private static void assertStoredCornerShownAt(RgbImage read, int orientation, int width, int height, int inset,
+                                                  float tolerance) {
         boolean swapped = orientation >= 5;
-        assertEquals(swapped ? 32 : 64, read.width());
-        assertEquals(swapped ? 64 : 32, read.height());
-        // Where the stored top-left corner is displayed, per the EXIF specification's table.
+        assertEquals(swapped ? height : width, read.width());
+        assertEquals(swapped ? width : height, read.height());
         boolean right = orientation == 2 || orientation == 3 || orientation == 6 || orientation == 7;
         boolean bottom = orientation == 3 || orientation == 4 || orientation == 7 || orientation == 8;
-        int x = right ? read.width() - 8 : 8;
-        int y = bottom ? read.height() - 8 : 8;
-        assertTrue(read.get(0, x, y) > 0.9f, "white block expected at " + x + "," + y);
-        assertTrue(read.get(0, read.width() - 1 - x, read.height() - 1 - y) < 0.1f);
+        int x = right ? read.width() - 1 - inset : inset;
+        int y = bottom ? read.height() - 1 - inset : inset;
+        assertEquals(1f, read.get(0, x, y), tolerance, "white corner expected at " + x + "," + y);
+        assertEquals(0f, read.get(0, read.width() - 1 - x, read.height() - 1 - y), tolerance);
     }
 
     /** TIFFs written by Pillow with each orientation tag: the stored top-left corner lands where TIFF 6.0 says. */
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 3, 4, 5, 6, 7, 8})
     void tiffOrientationIsApplied(int orientation) throws Exception {
-        RgbImage read = reader.read(resource("oriented-" + orientation + ".tif"));
-        boolean swapped = orientation >= 5;
-        assertEquals(swapped ? 8 : 16, read.width());
-        assertEquals(swapped ? 16 : 8, read.height());
-        boolean right = orientation == 2 || orientation == 3 || orientation == 6 || orientation == 7;
-        boolean bottom = orientation == 3 || orientation == 4 || orientation == 7 || orientation == 8;
-        int x = right ? read.width() - 2 : 1;
-        int y = bottom ? read.height() - 2 : 1;
-        assertEquals(1f, read.get(0, x, y), 1e-6f, "white block expected at " + x + "," + y);
-        assertEquals(0f, read.get(0, read.width() - 1 - x, read.height() - 1 - y), 1e-6f);
+        assertStoredCornerShownAt(reader.read(resource("oriented-" + orientation + ".tif")), orientation, 16, 8, 1,
+                1e-6f);
     }
 
     /** Binary greyscale PNM as Pillow writes it (8-bit) and as the format defines it (16-bit): samples as stored. */
