@@ -93,3 +93,19 @@ blocks = np.zeros((8, 40, 3), np.uint8)
 for i, c in enumerate([(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255), (0, 0, 0)]):
     blocks[:, 8 * i:8 * i + 8] = c
 Image.fromarray(blocks, "RGB").convert("CMYK").save(out("cmyk.jpg"), quality=95)
+
+# 7. 16-bit RGB TIFFs written by ImageMagick (convert, Debian's imagemagick) from a 16-bit PPM
+#    of known samples: R = 4099x + 7, G = 9001y + 13, B = 65535 - 3001(x + y), 6x4 pixels;
+#    uncompressed, deflate with horizontal predictor, and with a 16-bit alpha channel.
+import subprocess
+deep = np.zeros((4, 6, 3), ">u2")
+for y in range(4):
+    for x in range(6):
+        deep[y, x] = (4099 * x + 7, 9001 * y + 13, 65535 - 3001 * (x + y))
+open("/tmp/deep16.ppm", "wb").write(b"P6\n6 4\n65535\n" + deep.tobytes())
+subprocess.run(["convert", "/tmp/deep16.ppm", "-depth", "16", "-compress", "none", out("rgb16.tif")], check=True)
+subprocess.run(["convert", "/tmp/deep16.ppm", "-depth", "16", "-compress", "zip", "-define", "tiff:predictor=2",
+                out("rgb16-deflate.tif")], check=True)
+subprocess.run(["convert", "/tmp/deep16.ppm", "-depth", "16", "-alpha", "set", "-channel", "A", "-evaluate", "set",
+                "50%", "+channel", "-compress", "none", out("rgba16.tif")], check=True)
+os.remove("/tmp/deep16.ppm")

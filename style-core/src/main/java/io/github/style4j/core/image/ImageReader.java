@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *       ones (fuzz findings kept as regression inputs).</li>
  * </ul>
  * Binary PGM and PPM (P5, P6; 8 or 16 bit) are read by style4j itself ({@link BinaryPnm}):
- * Commons Imaging refuses the one and misreads 16-bit samples of the other.
+ * Commons Imaging refuses the one and misreads 16-bit samples of the other; so are 16-bit RGB(A)
+ * TIFFs in strips, uncompressed or deflate ({@link DeepTiff}), which Commons Imaging reduces to
+ * 8 bits.
  * WebP is refused with a clear message: Commons Imaging 1.0.0-alpha6 reads a WebP header
  * but not its pixels, and the JDK has no WebP decoder. Commons Imaging's and the JDK's
  * baseline JPEG decoders differ slightly (chroma upsampling, IDCT rounding): typically by
@@ -139,6 +141,13 @@ public final class ImageReader {
                 throw new ImageTooLargeException(path, pnm.width(), pnm.height(), maxPixels);
             }
             return BinaryPnm.decode(bytes, pnm, path);
+        }
+        if (format == ImageFormats.TIFF) {
+            ContainerChecks.requireBoundedTiff(bytes, path);
+            RgbImage deep = DeepTiff.decode(bytes, path, maxPixels);
+            if (deep != null) {
+                return Orientation.apply(deep, exifOrientation(bytes, format, path));
+            }
         }
         ContainerChecks.Header header = header(bytes, format, path, maxPixels);
         if (header.width() * header.height() > maxPixels) {
@@ -241,9 +250,7 @@ public final class ImageReader {
         if (format == ImageFormats.WEBP) {
             return ContainerChecks.webpHeader(bytes, path); // Commons Imaging misreads VP8L sizes
         }
-        if (format == ImageFormats.TIFF) {
-            ContainerChecks.requireBoundedTiff(bytes, path);
-        }
+
         if (format == ImageFormats.GIF) {
             // Commons Imaging allocates hundreds of megabytes reading some tiny damaged GIFs (the
             // fuzz finding crash-ce443a...: 42 bytes, 290 MB), so GIFs go to the JDK decoder and

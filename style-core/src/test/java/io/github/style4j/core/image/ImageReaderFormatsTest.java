@@ -337,6 +337,31 @@ class ImageReaderFormatsTest {
         }
     }
 
+    /**
+     * 16-bit RGB and RGBA TIFFs written by ImageMagick (make-reference-fixtures.py) from samples
+     * R = 4099x + 7, G = 9001y + 13, B = 65535 - 3001(x + y): every bit kept, uncompressed and
+     * deflate with the horizontal predictor; the alpha channel set to 50%.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"rgb16.tif", "rgb16-deflate.tif", "rgba16.tif"})
+    void sixteenBitRgbTiffKeepsItsValues(String name) throws Exception {
+        RgbImage read = reader.read(resource(name));
+        assertEquals(16, read.sourceBitDepth());
+        assertEquals(6, read.width());
+        assertEquals(4, read.height());
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 6; x++) {
+                assertEquals((4099 * x + 7) / 65535f, read.get(0, x, y), 1e-7f, name + " red at " + x + "," + y);
+                assertEquals((9001 * y + 13) / 65535f, read.get(1, x, y), 1e-7f, name + " green");
+                assertEquals((65535 - 3001 * (x + y)) / 65535f, read.get(2, x, y), 1e-7f, name + " blue");
+            }
+        }
+        assertEquals(name.startsWith("rgba"), read.hasAlpha());
+        if (read.hasAlpha()) {
+            assertEquals(0.5f, read.alpha(3, 2), 1e-4f);
+        }
+    }
+
     /** A 16-bit colour PPM, bytes as ppm(5) defines them: big-endian R, G, B per pixel. */
     @Test
     void sixteenBitColourPpmKeepsItsValues() throws Exception {

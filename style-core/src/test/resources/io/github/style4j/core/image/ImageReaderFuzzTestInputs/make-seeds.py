@@ -64,6 +64,10 @@ save("seed_bmp_top_down", b"BM" + struct.pack("<IHHI", 14 + 40 + 16, 0, 0, 54) +
 save("seed_gif_transparent", pil(Image.fromarray(grey, "L").convert("P"), "GIF", transparency=0))
 webp_source = os.path.join(D, *[".."] * 7, "images", "pattern-lossy.webp")
 save("seed_webp", open(os.path.normpath(webp_source), "rb").read())
+# style4j's own 16-bit RGB TIFF path (DeepTiff), from the reference fixtures (ImageMagick-made).
+images = os.path.join(D, *[".."] * 7, "images")
+save("seed_tif_16bit_rgb_deflate", open(os.path.join(images, "rgb16-deflate.tif"), "rb").read())
+save("seed_tif_16bit_rgba", open(os.path.join(images, "rgba16.tif"), "rb").read())
 # Hostile: a header that claims 65535x65535, a truncated PNG, and a small iCCP chunk that
 # inflates to 48 MiB, past the 16 MiB limit for compressed chunks.
 save("seed_bmp_huge_header", b"BM" + struct.pack("<IHHI", 70, 0, 0, 54)

@@ -1,0 +1,166 @@
+package io.github.style4j.core.image;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * style4j's reader for the common kind of 16-bit TIFF: RGB or RGBA, 16 bits a sample, samples
+ * interleaved, in strips, uncompressed or deflate (with or without the horizontal predictor), no
+ * embedded ICC profile (TIFF 6.0, sections 2, 14 and 21; deflate per Adobe's technical note).
+ * Commons Imaging reduces these to 8 bits, and TwelveMonkeys' TIFF reader, which keeps them,
+ * failed the fuzz corpus (docs/decisions/0006). Every other TIFF goes to Commons Imaging.
+ * Runs after {@link ContainerChecks#requireBoundedTiff}, so every field, strip and offset lies
+ * inside the file; each strip inflates into a buffer of exactly the size it must have.
+ */
+final class DeepTiff {
+    private DeepTiff() {
+    }
+
+    /** The decoded image, or null if the file is not a TIFF of the kind described above. */
+    static RgbImage decode(byte[] b, Path path, long maxPixels) throws ImageException {
+        boolean little = b[0] == 'I';
+        Map<Integer, long[]> tags = firstDirectory(b, little);
+        long width = first(tags, 256, 0);
+        long height = first(tags, 257, 0);
+        long[] bits = tags.getOrDefault(258, new long[] {1});
+        int samples = (int) first(tags, 277, 1);
+        long compression = first(tags, 259, 1);
+        long predictor = first(tags, 317, 1);
+        boolean deep = bits.length == samples && java.util.Arrays.stream(bits).allMatch(v -> v == 16);
+        if (!deep || (samples != 3 && samples != 4) || first(tags, 262, -1) != 2 || first(tags, 284, 1) != 1
+                || (compression != 1 && compression != 8 && compression != 32946) || (predictor != 1 && predictor != 2)
+                || tags.containsKey(34675) || tags.containsKey(322) || !tags.containsKey(273)
+                || !tags.containsKey(279) || width <= 0 || height <= 0) {
+            return null;
+        }
+        if (width * height > maxPixels) {
+            throw new ImageTooLargeException(path, width, height, maxPixels);
+        }
+        int w = (int) width;
+        int h = (int) height;
+        long rowsPerStrip = Math.max(1, Math.min(first(tags, 278, h), h));
+        long[] offsets = tags.get(273);
+        long[] counts = tags.get(279);
+        int rowBytes = w * samples * 2;
+        int n = w * h;
+        float[] rgb = new float[3 * n];
+        float[] alpha = samples == 4 ? new float[n] : null;
+        boolean associatedAlpha = samples == 4 && first(tags, 338, 0) == 1;
+        int strips = (int) ((h + rowsPerStrip - 1) / rowsPerStrip);
+        if (offsets.length < strips || counts.length < strips) {
+            throw new CorruptImageException(path, "TIFF lists " + offsets.length + " strips for " + h + " rows of "
+                    + rowsPerStrip + "; the file is damaged");
+        }
+        for (int strip = 0; strip < strips; strip++) {
+            int firstRow = (int) (strip * rowsPerStrip);
+            int rows = (int) Math.min(rowsPerStrip, h - firstRow);
+            byte[] data = stripBytes(b, (int) offsets[strip], (int) counts[strip], rows * rowBytes, compression, path);
+            for (int r = 0; r < rows; r++) {
+                int y = firstRow + r;
+                int[] previous = new int[samples];
+                for (int x = 0; x < w; x++) {
+                    int i = y * w + x;
+                    float a = 1f;
+                    float[] values = new float[samples];
+                    for (int s = 0; s < samples; s++) {
+                        int at = r * rowBytes + (x * samples + s) * 2;
+                        int v = little ? (data[at] & 0xff) | (data[at + 1] & 0xff) << 8
+                                : (data[at] & 0xff) << 8 | (data[at + 1] & 0xff);
+                        if (predictor == 2) {
+                            v = (v + previous[s]) & 0xffff;
+                            previous[s] = v;
+                        }
+                        values[s] = v / 65535f;
+                    }
+                    if (alpha != null) {
+                        a = values[3];
+                        alpha[i] = a;
+                    }
+                    for (int c = 0; c < 3; c++) {
+                        float v = associatedAlpha ? (a > 0 ? Math.min(1f, values[c] / a) : 0f) : values[c];
+                        rgb[c * n + i] = v;
+                    }
+                }
+            }
+        }
+        return RgbImage.wrap(w, h, rgb, alpha, 16);
+    }
+
+    private static byte[] stripBytes(byte[] b, int offset, int count, int expected, long compression, Path path)
+            throws CorruptImageException {
+        if (compression == 1) {
+            if (count < expected) {
+                throw new CorruptImageException(path, "TIFF strip at byte " + offset + " holds " + count
+                        + " bytes but its rows need " + expected + "; the file is damaged or truncated");
+            }
+            byte[] strip = new byte[expected];
+            System.arraycopy(b, offset, strip, 0, expected);
+            return strip;
+        }
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(b, offset, count);
+            byte[] strip = new byte[expected];
+            int filled = 0;
+            while (filled < expected) {
+                int got = inflater.inflate(strip, filled, expected - filled);
+                if (got == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new CorruptImageException(path, "TIFF strip at byte " + offset + " inflates to " + filled
+                            + " bytes but its rows need " + expected + "; the file is damaged or truncated");
+                }
+                filled += got;
+            }
+            return strip;
+        } catch (DataFormatException e) {
+            throw new CorruptImageException(path, "TIFF strip at byte " + offset + " is not valid deflate data ("
+                    + e.getMessage() + "); the file is damaged", e);
+        } finally {
+            inflater.end();
+        }
+    }
+
+    /** Tag -> values of the first directory, for the few tags read here (SHORT and LONG values). */
+    private static Map<Integer, long[]> firstDirectory(byte[] b, boolean little) {
+        Map<Integer, long[]> tags = new HashMap<>();
+        int ifd = (int) u32(b, 4, little);
+        int entries = u16(b, ifd, little);
+        for (int i = 0; i < entries; i++) {
+            int at = ifd + 2 + 12 * i;
+            int tag = u16(b, at, little);
+            int type = u16(b, at + 2, little);
+            long count = u32(b, at + 4, little);
+            int size = type == 3 ? 2 : type == 4 ? 4 : 0;
+            if (size == 0 || count > (1 << 20)) {
+                if (tag == 34675 || tag == 322) {
+                    tags.put(tag, new long[0]); // presence is what matters for these
+                }
+                continue;
+            }
+            int valueAt = count * size <= 4 ? at + 8 : (int) u32(b, at + 8, little);
+            long[] values = new long[(int) count];
+            for (int k = 0; k < count; k++) {
+                values[k] = size == 2 ? u16(b, valueAt + 2 * k, little) : u32(b, valueAt + 4 * k, little);
+            }
+            tags.put(tag, values);
+        }
+        return tags;
+    }
+
+    private static long first(Map<Integer, long[]> tags, int tag, long fallback) {
+        long[] values = tags.get(tag);
+        return values == null || values.length == 0 ? fallback : values[0];
+    }
+
+    private static int u16(byte[] b, int at, boolean little) {
+        return little ? (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 : (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
+    }
+
+    private static long u32(byte[] b, int at, boolean little) {
+        long lo = u16(b, little ? at : at + 2, little);
+        long hi = u16(b, little ? at + 2 : at, little);
+        return hi << 16 | lo;
+    }
+}
