@@ -295,9 +295,14 @@ final class ContainerChecks {
             throw new CorruptImageException(path, "TIFF is truncated: no complete header");
         }
         boolean little = b[0] == 'I';
+        long first = tiffU32(b, 4, little);
+        if (first < 8 || first + 2 > b.length) {
+            throw new CorruptImageException(path, "TIFF's first directory offset " + first + " is not inside the file ("
+                    + b.length + " bytes); the file is damaged or truncated");
+        }
         java.util.Set<Long> visited = new java.util.HashSet<>();
         java.util.ArrayDeque<Long> pending = new java.util.ArrayDeque<>();
-        pending.add(tiffU32(b, 4, little));
+        pending.add(first);
         while (!pending.isEmpty()) {
             long ifd = pending.poll();
             if (ifd == 0 || !visited.add(ifd)) {
