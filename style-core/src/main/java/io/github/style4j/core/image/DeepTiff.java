@@ -122,6 +122,39 @@ final class DeepTiff {
         }
     }
 
+    /**
+     * Refuses TIFF variants outside what photo and scan tools write, before any decoder sees
+     * them: Commons Imaging and the JDK's TIFF reader follow odd declarations into huge
+     * allocations (46 or 5632 bits a sample, strip lists of different lengths: fuzz findings).
+     * Allowed: 1, 2, 4, 8 or 16 bits a sample, the same for every sample; 1 to 4 samples a pixel
+     * (5 for CMYK plus alpha); no compression, LZW, JPEG, deflate or PackBits; as many strip (or
+     * tile) offsets as byte counts.
+     */
+    static void requirePlain(byte[] b, Path path) throws UnsupportedImageException {
+        Map<Integer, long[]> tags = firstDirectory(b, b[0] == 'I');
+        int samples = (int) first(tags, 277, 1);
+        long[] bits = tags.getOrDefault(258, new long[] {1});
+        long compression = first(tags, 259, 1);
+        String problem = null;
+        if (samples < 1 || samples > 5) {
+            problem = samples + " samples a pixel";
+        } else if (bits.length == 0 || java.util.Arrays.stream(bits).anyMatch(v -> v != bits[0])
+                || !(bits[0] == 1 || bits[0] == 2 || bits[0] == 4 || bits[0] == 8 || bits[0] == 16)) {
+            problem = "samples of " + java.util.Arrays.toString(bits) + " bits";
+        } else if (!(compression == 1 || compression == 5 || compression == 6 || compression == 7 || compression == 8
+                || compression == 32946 || compression == 32773)) {
+            problem = "compression scheme " + compression;
+        } else if (tags.containsKey(273) && tags.containsKey(279) && tags.get(273).length != tags.get(279).length
+                || tags.containsKey(324) && tags.containsKey(325) && tags.get(324).length != tags.get(325).length) {
+            problem = "different numbers of strip (or tile) offsets and byte counts";
+        }
+        if (problem != null) {
+            throw new UnsupportedImageException(path, "is a TIFF with " + problem + ", a variant style4j does not "
+                    + "read (it reads 1-16 bits a sample, 1-5 samples, uncompressed, LZW, JPEG, deflate or PackBits); "
+                    + "convert it first, e.g. `convert in.tif out.png`");
+        }
+    }
+
     /** Tag -> values of the first directory, for the few tags read here (SHORT and LONG values). */
     private static Map<Integer, long[]> firstDirectory(byte[] b, boolean little) {
         Map<Integer, long[]> tags = new HashMap<>();

@@ -144,6 +144,7 @@ public final class ImageReader {
         }
         if (format == ImageFormats.TIFF) {
             ContainerChecks.requireBoundedTiff(bytes, path);
+            DeepTiff.requirePlain(bytes, path);
             RgbImage deep = DeepTiff.decode(bytes, path, maxPixels);
             if (deep != null) {
                 return Orientation.apply(deep, exifOrientation(bytes, format, path));
@@ -306,7 +307,13 @@ public final class ImageReader {
         }
         // Commons Imaging decodes greyscale into a linear-grey raster (16/255 comes back as 13/255)
         // and 16-bit PNG into 8 bits; the JDK's decoders keep the stored samples.
-        boolean jdkFirst = header.grey() && format != ImageFormats.PNM
+        // The JDK's TIFF reader only for plain grey TIFFs: on odd sample sizes it allocates without
+        // bound (a 273-byte file declaring 46 bits a pixel exhausted a 4 GB heap: crash-7ec2c7...).
+        int bits = header.bitDepth();
+        boolean plainGreyTiff = format == ImageFormats.TIFF && header.grey()
+                && (bits == 1 || bits == 2 || bits == 4 || bits == 8 || bits == 16);
+        boolean jdkFirst = header.grey() && format != ImageFormats.PNM && format != ImageFormats.TIFF
+                || plainGreyTiff
                 || format == ImageFormats.PNG && header.bitDepth() == 16
                 || format == ImageFormats.GIF || format == ImageFormats.BMP;
         Exception commonsFailure = null;
@@ -324,7 +331,7 @@ public final class ImageReader {
             }
         }
         boolean jdkKnowsFormat = format == ImageFormats.JPEG || format == ImageFormats.PNG
-                || format == ImageFormats.BMP || format == ImageFormats.GIF || format == ImageFormats.TIFF;
+                || format == ImageFormats.BMP || format == ImageFormats.GIF || plainGreyTiff;
         if (!jdkKnowsFormat) {
             throw new CorruptImageException(path, format.getName() + " image cannot be decoded ("
                     + describe(commonsFailure) + "); the file is damaged or uses a variant Commons Imaging "
