@@ -42,33 +42,29 @@ import org.slf4j.LoggerFactory;
  * specific {@link ImageException} rather than an out-of-memory error, a hang or a decoder's
  * stack trace.
  *
- * <p>Formats: PNG (8 and 16 bit; grey, grey+alpha, palette, RGB, RGBA), JPEG (baseline and
- * progressive), BMP, GIF, TIFF and PNM (PBM/PGM/PPM/PAM). The format is sniffed from the
- * content, not the extension. Decoding uses Apache Commons Imaging, except where it falls
- * short, where the JDK's {@code ImageIO} decoder is used instead:
+ * <p>Formats: PNG (8 and 16 bit; grey, grey+alpha, palette, RGB, RGBA), JPEG (baseline,
+ * progressive, CMYK/YCCK), WebP (lossy, lossless), BMP, GIF, TIFF and PNM (PBM/PGM/PPM/PAM).
+ * The format is sniffed from the content, not the extension. Each format has one decoder,
+ * chosen by measurement and by what fuzzing found (docs/decisions/0006-image-decoders.md):
  * <ul>
- *   <li>JPEG variants Commons Imaging cannot decode (it handles baseline JPEG; progressive
- *       JPEG fails there), and any other file it fails on in a format the JDK knows;</li>
- *   <li>16-bit PNG, because Commons Imaging reduces samples to 8 bits;</li>
- *   <li>greyscale PNG, JPEG, TIFF, BMP and GIF, because Commons Imaging stores grey in a
- *       linear-light 8-bit raster, which loses dark tones (16/255 comes back as 13/255);</li>
- *   <li>every GIF and BMP: Commons Imaging allocates hundreds of megabytes on some tiny damaged
- *       ones (fuzz findings kept as regression inputs).</li>
+ *   <li>PNG 8-bit colour, TIFF and the rarer PNM variants: Apache Commons Imaging;</li>
+ *   <li>16-bit and grey PNG, plain grey TIFF, BMP and GIF: the JDK's ImageIO decoders (Commons
+ *       Imaging reduces 16-bit PNG to 8 bits, linearises grey, and allocates hundreds of
+ *       megabytes on some tiny damaged BMPs and GIFs);</li>
+ *   <li>RGB and grey JPEG: the JDK's own JPEG decoder, picked by class; CMYK/YCCK JPEG and WebP:
+ *       the TwelveMonkeys ImageIO plugins, picked by class;</li>
+ *   <li>binary PGM/PPM (8 or 16 bit) and 16-bit RGB(A) TIFF in strips, uncompressed or deflate:
+ *       style4j itself ({@link BinaryPnm}, {@link DeepTiff}).</li>
  * </ul>
- * Binary PGM and PPM (P5, P6; 8 or 16 bit) are read by style4j itself ({@link BinaryPnm}):
- * Commons Imaging refuses the one and misreads 16-bit samples of the other; so are 16-bit RGB(A)
- * TIFFs in strips, uncompressed or deflate ({@link DeepTiff}), which Commons Imaging reduces to
- * 8 bits.
- * WebP is refused with a clear message: Commons Imaging 1.0.0-alpha6 reads a WebP header
- * but not its pixels, and the JDK has no WebP decoder. Commons Imaging's and the JDK's
- * baseline JPEG decoders differ slightly (chroma upsampling, IDCT rounding): typically by
- * 1 to 4 levels out of 255 on average.
  * EXIF orientation (JPEG, TIFF) is applied. An embedded ICC profile other than sRGB is
- * converted to sRGB; CMYK and YCCK images are refused with a message saying how to convert.
+ * converted to sRGB exactly once (by the decoder where it does so, else here).
  *
  * <p>Before any pixel memory is allocated, the size declared in the header is checked
- * against {@link #maxPixels()}; PNG and JPEG files must also be complete (end chunk / marker
- * present). Instances are immutable and thread-safe.
+ * against {@link #maxPixels()} (style4j reads the PNG, JPEG, BMP, GIF, WebP and PNM headers
+ * itself); PNG and JPEG files must also be complete (end chunk / marker present); compressed
+ * PNG chunks are bounded before they are inflated; every TIFF directory, strip and tile must
+ * lie inside the file, and odd TIFF variants are refused. Instances are immutable and
+ * thread-safe.
  */
 public final class ImageReader {
     /** Default pixel limit: 50 megapixels (about 600 MB as float RGB). */
