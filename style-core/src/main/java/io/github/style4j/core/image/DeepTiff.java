@@ -7,11 +7,13 @@ import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
 /**
- * style4j's reader for the common kind of 16-bit TIFF: RGB or RGBA, 16 bits a sample, samples
- * interleaved, in strips, uncompressed or deflate (with or without the horizontal predictor), no
- * embedded ICC profile (TIFF 6.0, sections 2, 14 and 21; deflate per Adobe's technical note).
- * Commons Imaging reduces these to 8 bits, and TwelveMonkeys' TIFF reader, which keeps them,
- * failed the fuzz corpus (docs/decisions/0006). Every other TIFF goes to Commons Imaging.
+ * style4j's reader for the common kinds of TIFF: grey, grey+alpha, RGB or RGBA, 8 or 16 bits a
+ * sample, samples interleaved, in strips, uncompressed or deflate (with or without the
+ * horizontal predictor), no embedded ICC profile (TIFF 6.0, sections 2, 14 and 21; deflate per
+ * Adobe's technical note). Commons Imaging reduces 16-bit samples to 8 bits and linearises grey;
+ * TwelveMonkeys' TIFF reader and the JDK's allocated gigabytes for tiny damaged files (fuzz
+ * findings, docs/decisions/0006). Every other TIFF (LZW, PackBits, JPEG, tiles, palette, CMYK,
+ * bilevel) goes to Commons Imaging.
  * Runs after {@link ContainerChecks#requireBoundedTiff}, so every field, strip and offset lies
  * inside the file; each strip inflates into a buffer of exactly the size it must have.
  */
@@ -29,8 +31,12 @@ final class DeepTiff {
         int samples = (int) first(tags, 277, 1);
         long compression = first(tags, 259, 1);
         long predictor = first(tags, 317, 1);
-        boolean deep = bits.length == samples && java.util.Arrays.stream(bits).allMatch(v -> v == 16);
-        if (!deep || (samples != 3 && samples != 4) || first(tags, 262, -1) != 2 || first(tags, 284, 1) != 1
+        long photometric = first(tags, 262, -1);
+        int depth = (int) bits[0];
+        boolean sameBits = bits.length == samples && java.util.Arrays.stream(bits).allMatch(v -> v == depth);
+        boolean grey = (samples == 1 || samples == 2) && (photometric == 0 || photometric == 1);
+        boolean colour = (samples == 3 || samples == 4) && photometric == 2;
+        if (!sameBits || (depth != 8 && depth != 16) || !(grey || colour) || first(tags, 284, 1) != 1
                 || (compression != 1 && compression != 8 && compression != 32946) || (predictor != 1 && predictor != 2)
                 || tags.containsKey(34675) || tags.containsKey(322) || !tags.containsKey(273)
                 || !tags.containsKey(279) || width <= 0 || height <= 0) {
@@ -41,52 +47,61 @@ final class DeepTiff {
         }
         int w = (int) width;
         int h = (int) height;
+        int bytesPerSample = depth / 8;
+        float max = depth == 16 ? 65535f : 255f;
+        int colourSamples = grey ? 1 : 3;
+        boolean hasAlpha = samples == colourSamples + 1;
+        boolean associatedAlpha = hasAlpha && first(tags, 338, 0) == 1;
         long rowsPerStrip = Math.max(1, Math.min(first(tags, 278, h), h));
         long[] offsets = tags.get(273);
         long[] counts = tags.get(279);
-        int rowBytes = w * samples * 2;
+        int rowBytes = w * samples * bytesPerSample;
         int n = w * h;
         float[] rgb = new float[3 * n];
-        float[] alpha = samples == 4 ? new float[n] : null;
-        boolean associatedAlpha = samples == 4 && first(tags, 338, 0) == 1;
+        float[] alpha = hasAlpha ? new float[n] : null;
         int strips = (int) ((h + rowsPerStrip - 1) / rowsPerStrip);
         if (offsets.length < strips || counts.length < strips) {
             throw new CorruptImageException(path, "TIFF lists " + offsets.length + " strips for " + h + " rows of "
                     + rowsPerStrip + "; the file is damaged");
         }
+        int mask = depth == 16 ? 0xffff : 0xff;
+        int[] previous = new int[samples];
+        float[] values = new float[samples];
         for (int strip = 0; strip < strips; strip++) {
             int firstRow = (int) (strip * rowsPerStrip);
             int rows = (int) Math.min(rowsPerStrip, h - firstRow);
             byte[] data = stripBytes(b, (int) offsets[strip], (int) counts[strip], rows * rowBytes, compression, path);
             for (int r = 0; r < rows; r++) {
                 int y = firstRow + r;
-                int[] previous = new int[samples];
+                java.util.Arrays.fill(previous, 0);
                 for (int x = 0; x < w; x++) {
                     int i = y * w + x;
-                    float a = 1f;
-                    float[] values = new float[samples];
                     for (int s = 0; s < samples; s++) {
-                        int at = r * rowBytes + (x * samples + s) * 2;
-                        int v = little ? (data[at] & 0xff) | (data[at + 1] & 0xff) << 8
+                        int at = r * rowBytes + (x * samples + s) * bytesPerSample;
+                        int v = bytesPerSample == 1 ? data[at] & 0xff : little
+                                ? (data[at] & 0xff) | (data[at + 1] & 0xff) << 8
                                 : (data[at] & 0xff) << 8 | (data[at + 1] & 0xff);
                         if (predictor == 2) {
-                            v = (v + previous[s]) & 0xffff;
+                            v = (v + previous[s]) & mask;
                             previous[s] = v;
                         }
-                        values[s] = v / 65535f;
+                        values[s] = v / max;
                     }
+                    float a = hasAlpha ? values[colourSamples] : 1f;
                     if (alpha != null) {
-                        a = values[3];
                         alpha[i] = a;
                     }
                     for (int c = 0; c < 3; c++) {
-                        float v = associatedAlpha ? (a > 0 ? Math.min(1f, values[c] / a) : 0f) : values[c];
-                        rgb[c * n + i] = v;
+                        float v = values[grey ? 0 : c];
+                        if (grey && photometric == 0) {
+                            v = 1f - v; // WhiteIsZero
+                        }
+                        rgb[c * n + i] = associatedAlpha ? (a > 0 ? Math.min(1f, v / a) : 0f) : v;
                     }
                 }
             }
         }
-        return RgbImage.wrap(w, h, rgb, alpha, 16);
+        return RgbImage.wrap(w, h, rgb, alpha, depth == 16 ? 16 : 8);
     }
 
     private static byte[] stripBytes(byte[] b, int offset, int count, int expected, long compression, Path path)

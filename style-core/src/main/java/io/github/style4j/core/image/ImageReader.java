@@ -48,13 +48,13 @@ import org.slf4j.LoggerFactory;
  * chosen by measurement and by what fuzzing found (docs/decisions/0006-image-decoders.md):
  * <ul>
  *   <li>PNG 8-bit colour, TIFF and the rarer PNM variants: Apache Commons Imaging;</li>
- *   <li>16-bit and grey PNG, plain grey TIFF, BMP and GIF: the JDK's ImageIO decoders (Commons
+ *   <li>16-bit and grey PNG, BMP and GIF: the JDK's ImageIO decoders (Commons
  *       Imaging reduces 16-bit PNG to 8 bits, linearises grey, and allocates hundreds of
  *       megabytes on some tiny damaged BMPs and GIFs);</li>
  *   <li>RGB and grey JPEG: the JDK's own JPEG decoder, picked by class; CMYK/YCCK JPEG and WebP:
  *       the TwelveMonkeys ImageIO plugins, picked by class;</li>
- *   <li>binary PGM/PPM (8 or 16 bit) and 16-bit RGB(A) TIFF in strips, uncompressed or deflate:
- *       style4j itself ({@link BinaryPnm}, {@link DeepTiff}).</li>
+ *   <li>binary PGM/PPM (8 or 16 bit) and grey or RGB(A) TIFF of 8 or 16 bits in strips,
+ *       uncompressed or deflate: style4j itself ({@link BinaryPnm}, {@link DeepTiff}).</li>
  * </ul>
  * EXIF orientation (JPEG, TIFF) is applied. An embedded ICC profile other than sRGB is
  * converted to sRGB exactly once (by the decoder where it does so, else here).
@@ -303,13 +303,10 @@ public final class ImageReader {
         }
         // Commons Imaging decodes greyscale into a linear-grey raster (16/255 comes back as 13/255)
         // and 16-bit PNG into 8 bits; the JDK's decoders keep the stored samples.
-        // The JDK's TIFF reader only for plain grey TIFFs: on odd sample sizes it allocates without
-        // bound (a 273-byte file declaring 46 bits a pixel exhausted a 4 GB heap: crash-7ec2c7...).
-        int bits = header.bitDepth();
-        boolean plainGreyTiff = format == ImageFormats.TIFF && header.grey()
-                && (bits == 1 || bits == 2 || bits == 4 || bits == 8 || bits == 16);
+        // Never the JDK's TIFF reader: it allocated 3 GB for a 253-byte grey TIFF and exhausted a
+        // 4 GB heap on 273 bytes declaring 46 bits a pixel (crash-1656fb..., crash-7ec2c7...);
+        // common grey TIFFs are read by DeepTiff before this.
         boolean jdkFirst = header.grey() && format != ImageFormats.PNM && format != ImageFormats.TIFF
-                || plainGreyTiff
                 || format == ImageFormats.PNG && header.bitDepth() == 16
                 || format == ImageFormats.GIF || format == ImageFormats.BMP;
         Exception commonsFailure = null;
@@ -327,7 +324,7 @@ public final class ImageReader {
             }
         }
         boolean jdkKnowsFormat = format == ImageFormats.JPEG || format == ImageFormats.PNG
-                || format == ImageFormats.BMP || format == ImageFormats.GIF || plainGreyTiff;
+                || format == ImageFormats.BMP || format == ImageFormats.GIF;
         if (!jdkKnowsFormat) {
             throw new CorruptImageException(path, format.getName() + " image cannot be decoded ("
                     + describe(commonsFailure) + "); the file is damaged or uses a variant Commons Imaging "
