@@ -373,11 +373,11 @@ final class ContainerChecks {
         return size == 2 ? tiffU16(b, at, little) : size == 1 ? b[at] & 0xff : tiffU32(b, at, little);
     }
 
-    private static int tiffU16(byte[] b, int at, boolean little) {
+    static int tiffU16(byte[] b, int at, boolean little) {
         return little ? u16le(b, at) : ((b[at] & 0xff) << 8) | (b[at + 1] & 0xff);
     }
 
-    private static long tiffU32(byte[] b, int at, boolean little) {
+    static long tiffU32(byte[] b, int at, boolean little) {
         return little ? u32le(b, at) : u32(b, at);
     }
 

@@ -21,10 +21,19 @@ final class DeepTiff {
     private DeepTiff() {
     }
 
-    /** The decoded image, or null if the file is not a TIFF of the kind described above. */
-    static RgbImage decode(byte[] b, Path path, long maxPixels) throws ImageException {
+    /**
+     * Refuses odd TIFF variants ({@link #requirePlain}), then decodes the file if it is of the
+     * kind described above; null when it is another kind, for Commons Imaging to read.
+     */
+    static RgbImage read(byte[] b, Path path, long maxPixels) throws ImageException {
         boolean little = b[0] == 'I';
         Map<Integer, long[]> tags = firstDirectory(b, little);
+        requirePlain(tags, path);
+        return decode(b, tags, little, path, maxPixels);
+    }
+
+    private static RgbImage decode(byte[] b, Map<Integer, long[]> tags, boolean little, Path path, long maxPixels)
+            throws ImageException {
         long width = first(tags, 256, 0);
         long height = first(tags, 257, 0);
         long[] bits = tags.getOrDefault(258, new long[] {1});
@@ -145,8 +154,7 @@ final class DeepTiff {
      * (5 for CMYK plus alpha); no compression, LZW, JPEG, deflate or PackBits; as many strip (or
      * tile) offsets as byte counts.
      */
-    static void requirePlain(byte[] b, Path path) throws UnsupportedImageException {
-        Map<Integer, long[]> tags = firstDirectory(b, b[0] == 'I');
+    private static void requirePlain(Map<Integer, long[]> tags, Path path) throws UnsupportedImageException {
         int samples = (int) first(tags, 277, 1);
         long[] bits = tags.getOrDefault(258, new long[] {1});
         long compression = first(tags, 259, 1);
@@ -173,13 +181,13 @@ final class DeepTiff {
     /** Tag -> values of the first directory, for the few tags read here (SHORT and LONG values). */
     private static Map<Integer, long[]> firstDirectory(byte[] b, boolean little) {
         Map<Integer, long[]> tags = new HashMap<>();
-        int ifd = (int) u32(b, 4, little);
-        int entries = u16(b, ifd, little);
+        int ifd = (int) ContainerChecks.tiffU32(b, 4, little);
+        int entries = ContainerChecks.tiffU16(b, ifd, little);
         for (int i = 0; i < entries; i++) {
             int at = ifd + 2 + 12 * i;
-            int tag = u16(b, at, little);
-            int type = u16(b, at + 2, little);
-            long count = u32(b, at + 4, little);
+            int tag = ContainerChecks.tiffU16(b, at, little);
+            int type = ContainerChecks.tiffU16(b, at + 2, little);
+            long count = ContainerChecks.tiffU32(b, at + 4, little);
             int size = type == 3 ? 2 : type == 4 ? 4 : 0;
             if (size == 0 || count > (1 << 20)) {
                 if (tag == 34675 || tag == 322) {
@@ -187,10 +195,10 @@ final class DeepTiff {
                 }
                 continue;
             }
-            int valueAt = count * size <= 4 ? at + 8 : (int) u32(b, at + 8, little);
+            int valueAt = count * size <= 4 ? at + 8 : (int) ContainerChecks.tiffU32(b, at + 8, little);
             long[] values = new long[(int) count];
             for (int k = 0; k < count; k++) {
-                values[k] = size == 2 ? u16(b, valueAt + 2 * k, little) : u32(b, valueAt + 4 * k, little);
+                values[k] = size == 2 ? ContainerChecks.tiffU16(b, valueAt + 2 * k, little) : ContainerChecks.tiffU32(b, valueAt + 4 * k, little);
             }
             tags.put(tag, values);
         }
@@ -200,15 +208,5 @@ final class DeepTiff {
     private static long first(Map<Integer, long[]> tags, int tag, long fallback) {
         long[] values = tags.get(tag);
         return values == null || values.length == 0 ? fallback : values[0];
-    }
-
-    private static int u16(byte[] b, int at, boolean little) {
-        return little ? (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 : (b[at] & 0xff) << 8 | (b[at + 1] & 0xff);
-    }
-
-    private static long u32(byte[] b, int at, boolean little) {
-        long lo = u16(b, little ? at : at + 2, little);
-        long hi = u16(b, little ? at + 2 : at, little);
-        return hi << 16 | lo;
     }
 }

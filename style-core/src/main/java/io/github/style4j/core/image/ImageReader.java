@@ -73,7 +73,6 @@ public final class ImageReader {
     public static final long DEFAULT_MAX_FILE_BYTES = 512L << 20;
 
     private static final Logger log = LoggerFactory.getLogger(ImageReader.class);
-    private static final int MAX_TIFF_BITS_PER_PIXEL = 128;
     private static final ImageReader DEFAULT = builder().build();
 
     private final long maxPixels;
@@ -140,8 +139,7 @@ public final class ImageReader {
         }
         if (format == ImageFormats.TIFF) {
             ContainerChecks.requireBoundedTiff(bytes, path);
-            DeepTiff.requirePlain(bytes, path);
-            RgbImage deep = DeepTiff.decode(bytes, path, maxPixels);
+            RgbImage deep = DeepTiff.read(bytes, path, maxPixels);
             if (deep != null) {
                 return Orientation.apply(deep, exifOrientation(bytes, format, path));
             }
@@ -264,12 +262,6 @@ public final class ImageReader {
                         + "x" + info.getHeight() + " image");
             }
             int bits = Math.max(1, info.getBitsPerPixel());
-            if (format == ImageFormats.TIFF && bits > MAX_TIFF_BITS_PER_PIXEL) {
-                // Commons Imaging sizes its sample buffers from this: a 216-byte file declaring 5632
-                // bits per sample made it allocate 1.3 GB (fuzz finding crash-df8ac6...).
-                throw new UnsupportedImageException(path, "TIFF header declares " + bits + " bits per pixel; "
-                        + "style4j reads up to " + MAX_TIFF_BITS_PER_PIXEL + " (four 32-bit samples)");
-            }
             boolean grey = info.getColorType() == ImageInfo.ColorType.GRAYSCALE
                     || info.getColorType() == ImageInfo.ColorType.BW;
             return new ContainerChecks.Header(info.getWidth(), info.getHeight(), bits, 0, grey);
@@ -353,13 +345,9 @@ public final class ImageReader {
 
     /**
      * Formats decoded by a TwelveMonkeys ImageIO plugin, chosen explicitly rather than through
-     * ImageIO's registry so that what decodes a file does not depend on the class path: JPEG
-     * (the JDK's fast decoder underneath, plus CMYK/YCCK and their ICC profiles; Commons Imaging
-     * took 5x longer on a phone photo) and WebP (lossy and lossless; Commons Imaging reads only
-     * the header). Not TIFF: fuzzing found TwelveMonkeys' TIFF reader allocating gigabytes for
-     * 181- and 216-byte files (kept as regression inputs), so TIFF stays with Commons Imaging,
-     * which reduces 16-bit RGB to 8 bits.
-     * See docs/decisions/0006-image-decoders.md.
+     * ImageIO's registry so that what decodes a file does not depend on the class path: CMYK and
+     * YCCK JPEG (RGB and grey JPEG go to {@link #JDK_JPEG}) and WebP (Commons Imaging reads only
+     * the header). See docs/decisions/0006-image-decoders.md.
      */
     private static final java.util.Map<ImageFormat, ImageReaderSpi> PLUGINS = java.util.Map.of(
             ImageFormats.JPEG, plugin(com.twelvemonkeys.imageio.plugins.jpeg.JPEGImageReaderSpi.class),
@@ -386,7 +374,6 @@ public final class ImageReader {
      */
     private static <T extends ImageReaderSpi> T plugin(Class<T> type) {
         javax.imageio.spi.IIORegistry registry = javax.imageio.spi.IIORegistry.getDefaultInstance();
-        ImageIO.scanForPlugins();
         T registered = registry.getServiceProviderByClass(type);
         if (registered == null) {
             try {
