@@ -18,11 +18,18 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * SqueezeNet 1.1 weights as NumPy files, in the layout of {@code ../shared/models/squeezenet1.1}
- * (ONNX model zoo / MXNet Gluon names): {@code weights/squeezenet0_convN_weight.npy} and
- * {@code ..._bias.npy}, N = 0..25 in network order, weights {@code [out, in, kH, kW]}. These are
- * torchvision-convention weights: RGB input normalised by ImageNet mean/std, ceil-mode pooling.
- * If the folder has a {@code SHA256SUMS} file, every weight file is checked against it first.
+ * Weights as NumPy files, in one of two layouts:
+ * <ul>
+ *   <li>the layout of {@code ../shared/models/squeezenet1.1} (SqueezeNet only, ONNX model zoo /
+ *       MXNet Gluon names): {@code weights/squeezenet0_convN_weight.npy} and {@code ..._bias.npy},
+ *       N = 0..25 in network order; torchvision-convention weights (RGB input normalised by
+ *       ImageNet mean/std, ceil-mode pooling);</li>
+ *   <li>the layout {@code style4j weights convert} writes, for any architecture: a
+ *       {@link NpyWeightFolders#DESCRIPTION} file naming the architecture, input convention and
+ *       pooling, and {@code weights/NN_NAME_weight.npy} / {@code _bias.npy} in network order.</li>
+ * </ul>
+ * Weights are {@code [out, in, kH, kW]}. If the folder has a {@code SHA256SUMS} file, every
+ * weight file is checked against it first.
  */
 final class NpyFolderWeights implements WeightSource {
     private final Path folder;
@@ -33,9 +40,13 @@ final class NpyFolderWeights implements WeightSource {
 
     @Override
     public NetworkWeights load(Architecture architecture) throws WeightLoadException {
+        if (Files.isRegularFile(folder.resolve(NpyWeightFolders.DESCRIPTION))) {
+            verifyChecksums();
+            return NpyWeightFolders.read(folder, architecture);
+        }
         if (architecture != Architecture.SQUEEZENET) {
-            throw new WeightLoadException("A folder of .npy files holds SqueezeNet 1.1 weights only; for "
-                    + architecture + " use the DL4J zoo weights or a DL4J model zip");
+            throw new WeightLoadException(folder + " holds SqueezeNet 1.1 weights (the layout of "
+                    + "../shared/models/squeezenet1.1), not " + architecture);
         }
         Path weights = folder.resolve("weights");
         if (!Files.isDirectory(weights)) {
@@ -57,7 +68,7 @@ final class NpyFolderWeights implements WeightSource {
         }
     }
 
-    private static INDArray read(Path file) throws WeightLoadException {
+    static INDArray read(Path file) throws WeightLoadException {
         if (!Files.isRegularFile(file)) {
             throw new WeightLoadException(file + " is missing");
         }
@@ -68,7 +79,7 @@ final class NpyFolderWeights implements WeightSource {
         }
     }
 
-    private void verifyChecksums() throws WeightLoadException {
+    void verifyChecksums() throws WeightLoadException {
         Path sums = folder.resolve("SHA256SUMS");
         if (!Files.isRegularFile(sums)) {
             return;

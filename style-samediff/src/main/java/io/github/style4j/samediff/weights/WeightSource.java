@@ -3,9 +3,13 @@ package io.github.style4j.samediff.weights;
 import io.github.style4j.samediff.network.Architecture;
 import io.github.style4j.samediff.network.NetworkWeights;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
- * Where a feature network's weights come from. Four sources, one interface:
+ * Where a feature network's weights come from. {@link #of(Path)} takes any file or folder of
+ * weights and tells its format by content: PyTorch {@code .pth} (zip or legacy format), ONNX,
+ * Keras HDF5, Caffe {@code .caffemodel}, a DL4J model zip, or a folder of {@code .npy} files.
+ * The other sources:
  * <ol>
  *   <li>{@link #zooPretrained()}: the DL4J zoo's ImageNet weights, downloaded once into a
  *       cache with checksum verification;</li>
@@ -25,6 +29,23 @@ public interface WeightSource {
      * @throws WeightLoadException saying what failed and what to do
      */
     NetworkWeights load(Architecture architecture) throws WeightLoadException;
+
+    /**
+     * The architecture these weights are for, when the source can tell (a file can; the zoo,
+     * which serves every architecture, cannot).
+     */
+    default Optional<Architecture> impliedArchitecture() throws WeightLoadException {
+        return Optional.empty();
+    }
+
+    /**
+     * Weights from a file or folder in any supported format, told apart by content; the
+     * architecture is inferred from the file's convolutions, the input convention from the
+     * format or, for a {@link KnownWeightFile}, from its publisher.
+     */
+    static WeightSource of(Path path) {
+        return new PathWeights(path);
+    }
 
     /** The DL4J zoo's ImageNet weights, cached in DL4J's usual folder. */
     static WeightSource zooPretrained() {

@@ -1,0 +1,89 @@
+package io.github.style4j.samediff.weights;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One tensor of a weight file, located but not yet read: readers list every tensor this way
+ * and only the convolutions style4j needs are ever read, so a VGG file's classifier (about 80%
+ * of its bytes) is never held in memory. Convolution kernels are always described
+ * {@code [out, in, kH, kW]}; a reader whose format stores them otherwise converts in
+ * {@link Values#read()}.
+ *
+ * @param name   the tensor's name in the file
+ * @param shape  its shape (OIHW for kernels)
+ * @param values how to read its values, row-major in {@code shape}
+ */
+record StoredTensor(String name, long[] shape, Values values) {
+    /** Reads a tensor's values; called at most once per tensor. */
+    @FunctionalInterface
+    interface Values {
+        float[] read() throws IOException;
+    }
+
+    StoredTensor {
+        shape = shape.clone();
+    }
+
+    int rank() {
+        return shape.length;
+    }
+
+    long count() {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    /** The values as a float32 array of {@link #shape()}. */
+    INDArray read() throws IOException {
+        float[] data = values.read();
+        if (data.length != count()) {
+            throw new MalformedWeightsException(name + " holds " + data.length + " values, but its shape "
+                    + Arrays.toString(shape) + " needs " + count());
+        }
+        return Nd4j.create(data, shape, 'c').castTo(DataType.FLOAT);
+    }
+
+    /** Little-endian float32 values from a view of a file. */
+    static Values float32(ByteBuffer bytes, long count, String name) {
+        return () -> {
+            ByteBuffer view = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            if (view.remaining() != count * 4) {
+                throw new MalformedWeightsException(name + " has " + view.remaining() + " bytes for " + count
+                        + " float32 values");
+            }
+            float[] data = new float[(int) count];
+            view.asFloatBuffer().get(data);
+            return data;
+        };
+    }
+
+    /** IEEE 754 half precision to single (Java 17 has no {@code Float.float16ToFloat}). */
+    static float halfToFloat(short half) {
+        int bits = half & 0xFFFF;
+        int sign = (bits & 0x8000) << 16;
+        int exponent = (bits >>> 10) & 0x1F;
+        int mantissa = bits & 0x3FF;
+        if (exponent == 0x1F) {
+            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
+        }
+        if (exponent == 0) {
+            float value = mantissa * 0x1p-24f;
+            return sign == 0 ? value : -value;
+        }
+        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+    }
+
+    @Override
+    public String toString() {
+        return name + Arrays.toString(shape);
+    }
+}
