@@ -50,7 +50,9 @@ final class KerasWeights {
                     throw new MalformedWeightsException("layer " + layer + " is listed but has no group");
                 }
                 Attribute weightNames = group.getAttribute("weight_names");
-                List<String> weights = weightNames == null ? List.of() : strings(weightNames.getData(), "weight_names");
+                // Layers without weights (pooling) list none: Keras writes an empty array.
+                List<String> weights = weightNames == null || weightNames.isEmpty() || weightNames.getSize() == 0
+                        ? List.of() : strings(weightNames.getData(), "weight_names");
                 StoredTensor kernel = null;
                 StoredTensor bias = null;
                 for (String weight : weights) {
