@@ -11,6 +11,8 @@ import io.github.style4j.samediff.transfer.StyleTransfer;
 import io.github.style4j.samediff.transfer.StyleTransferConfig;
 import io.github.style4j.samediff.transfer.StyleTransferResult;
 import io.github.style4j.samediff.weights.ModelDownloader;
+import io.github.style4j.samediff.weights.WeightFiles;
+import io.github.style4j.samediff.weights.WeightReport;
 import io.github.style4j.samediff.weights.WeightLoadException;
 import io.github.style4j.samediff.weights.WeightSource;
 import io.github.style4j.samediff.weights.ZooPretrainedWeights;
@@ -41,7 +43,8 @@ import picocli.CommandLine.Spec;
                 + "transfer on Deeplearning4j / SameDiff.", "",
                 "Example (offline, with the SqueezeNet weights beside the project):",
                 "  ./style4j -content_image photo.png -style_image painting.jpg -output_image out.png \\",
-                "            --model squeezenet --weights ../shared/models/squeezenet1.1", ""})
+                "            --weights ../shared/models/squeezenet1.1", "",
+                "Weight files (PyTorch, ONNX, Keras, Caffe, DL4J): ./style4j weights --help", ""})
 public final class StyliseCommand implements Callable<Integer> {
     @Option(names = {"-content_image", "--content-image"}, required = true, paramLabel = "FILE",
             description = "The photo to repaint.")
@@ -64,13 +67,15 @@ public final class StyliseCommand implements Callable<Integer> {
             description = "Longest side of the result in pixels (default: ${DEFAULT-VALUE}).")
     int imageSize;
 
-    @Option(names = {"--model"}, paramLabel = "NAME", defaultValue = "vgg19",
-            description = "Feature network: vgg19, vgg16 or squeezenet (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--model"}, paramLabel = "NAME",
+            description = "Feature network: vgg19, vgg16 or squeezenet (default: the network of --weights, else vgg19).")
     String model;
 
     @Option(names = {"--weights"}, paramLabel = "PATH",
-            description = "Local weights: a DL4J model zip, or a folder of .npy files (SqueezeNet, as "
-                    + "../shared/models/squeezenet1.1). Default: download the DL4J zoo's ImageNet weights once.")
+            description = "Local weights in any format: PyTorch .pth (torchvision's vgg19-dcbb9e9d.pth), ONNX, Keras "
+                    + ".h5, Caffe .caffemodel, a DL4J model zip, or a folder of .npy files (as "
+                    + "../shared/models/squeezenet1.1 or ./style4j weights convert). Default: download the DL4J zoo's "
+                    + "ImageNet weights once.")
     Path weights;
 
     @Option(names = {"--mirror"}, paramLabel = "URL", description = "Base URL serving the DL4J zoo's weight files.")
@@ -190,12 +195,25 @@ public final class StyliseCommand implements Callable<Integer> {
         StyleTransferConfig config;
         try {
             config = validate();
+        } catch (WeightsProblem e) {
+            err.println("style4j: " + e.getMessage());
+            return 1;
         } catch (IllegalArgumentException e) {
             err.println("style4j: " + e.getMessage());
             err.println("Run ./style4j --help for the options.");
             return CommandLine.ExitCode.USAGE;
         }
         NativeBuildSelector.select();
+        if (weights != null) {
+            try {
+                WeightReport report = WeightFiles.inspect(weights);
+                out.println("Weights: " + weights + ": " + report.format() + ", " + report.architecture() + "; "
+                        + report.recognition());
+            } catch (WeightLoadException e) {
+                err.println("style4j: " + e.getMessage());
+                return 1;
+            }
+        }
         out.println(config);
         int total = config.iterations() * config.scales().size();
         ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("style4j").setInitialMax(total)
@@ -353,8 +371,42 @@ public final class StyliseCommand implements Callable<Integer> {
         }
     }
 
+    /** A weight file that cannot be used: reported in one line, exit status 1 (not a usage error). */
+    static final class WeightsProblem extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        WeightsProblem(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * The network: {@code --model}, else the one the {@code --weights} file holds, else VGG-19.
+     * A {@code --model} that contradicts the file is an error.
+     */
+    Architecture architecture() {
+        Architecture asked = model == null ? null : Architecture.parse(model);
+        if (weights == null) {
+            return asked == null ? Architecture.VGG19 : asked;
+        }
+        Architecture held;
+        try {
+            held = WeightSource.of(weights).impliedArchitecture().orElse(null);
+        } catch (WeightLoadException e) {
+            throw new WeightsProblem(e.getMessage(), e);
+        }
+        if (held == null) {
+            return asked == null ? Architecture.VGG19 : asked;
+        }
+        if (asked != null && asked != held) {
+            throw new WeightsProblem(weights + " holds " + held + " weights, but --model " + model + " asks for "
+                    + asked + "; drop --model (it is taken from the file) or pass other weights", null);
+        }
+        return held;
+    }
+
     StyleTransferConfig config() {
-        Architecture architecture = Architecture.parse(model);
+        Architecture architecture = architecture();
         StyleTransferConfig.Builder builder = StyleTransferConfig.builder().setContentImage(contentImage)
                 .optNetwork(architecture).optWeights(weightSource()).optIterations(iterations).optImageSize(imageSize).optSeed(seed)
                 .optStyleScale(styleScale).optLearningRate(learningRate / 255).optLbfgsHistory(lbfgsHistory)
@@ -411,7 +463,7 @@ public final class StyliseCommand implements Callable<Integer> {
 
     private WeightSource weightSource() {
         if (weights != null) {
-            return Files.isDirectory(weights) ? WeightSource.npyFolder(weights) : WeightSource.dl4jModel(weights);
+            return WeightSource.of(weights);
         }
         ModelDownloader.Builder downloader = ModelDownloader.builder().optListener((file, bytes, total) ->
                 System.err.printf(Locale.ROOT, "\rdownloading %s: %d of %s MB", file, bytes >> 20,
@@ -489,6 +541,10 @@ public final class StyliseCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
+        if (args.length > 0 && args[0].equals("weights")) {
+            // A command of its own: the stylise command's required images do not apply.
+            System.exit(WeightsCommand.commandLine().execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(commandLine(new StyliseCommand()).execute(args));
     }
 }

@@ -99,7 +99,8 @@ class StyliseCommandTest {
                 png(dir.resolve("s.png")).toString(), "--model", "squeezenet", "--weights", zip.toString(),
                 "-image_size", "32", "-num_iterations", "2", "--no-progress", "-output_image", output.toString());
         assertEquals(0, exit, err::toString);
-        assertTrue(out.toString().contains("dl4jModel(" + zip), out::toString);
+        assertTrue(out.toString().contains("weights(" + zip) && out.toString().contains("DL4J model zip, SqueezeNet 1.1"),
+                out::toString);
         assertEquals(32, ImageReader.defaults().read(output).width());
     }
 

@@ -39,6 +39,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  */
 public final class WeightFile implements Closeable {
+    static {
+        // Choose ND4J's native build before reading weights can start ND4J.
+        io.github.style4j.core.backend.NativeBuildSelector.select();
+    }
+
     private static final long MAX_MAPPED = Integer.MAX_VALUE;
 
     private final Path path;

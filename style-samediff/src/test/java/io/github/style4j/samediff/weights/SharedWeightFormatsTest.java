@@ -9,6 +9,8 @@ import io.github.style4j.core.testing.SharedFiles;
 import io.github.style4j.samediff.network.Architecture;
 import io.github.style4j.samediff.network.FeatureNetwork;
 import io.github.style4j.samediff.network.NetworkWeights;
+import io.github.style4j.samediff.transfer.StyleTransfer;
+import io.github.style4j.samediff.transfer.StyleTransferConfig;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +76,23 @@ class SharedWeightFormatsTest {
         try (WeightFile file = WeightFile.open(SharedFiles.require("models/squeezenet1.1/formats/" + name))) {
             assertEquals(name, file.knownFile().orElseThrow().fileName());
         }
+    }
+
+    /** The same seed and settings give the same picture whichever file the weights came from. */
+    @org.junit.jupiter.api.Test
+    void everyFormatPaintsTheSamePicture() throws Exception {
+        float[] reference = picture(WeightSource.npyFolder(SharedFiles.require("models/squeezenet1.1")));
+        for (String name : List.of("squeezenet1_1.pth", "squeezenet1_1.onnx", "squeezenet1_1_keras.h5")) {
+            float[] picture = picture(WeightSource.of(SharedFiles.require("models/squeezenet1.1/formats/" + name)));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(reference, picture, name);
+        }
+    }
+
+    private static float[] picture(WeightSource weights) throws Exception {
+        StyleTransferConfig config = StyleTransferConfig.builder().setContentImage(SharedFiles.image("chelsea.png"))
+                .addStyleImage(SharedFiles.image("starry_night.jpg")).optNetwork(Architecture.SQUEEZENET)
+                .optWeights(weights).optImageSize(40).optIterations(3).optSeed(5).build();
+        return new StyleTransfer(config).run().image().rgb();
     }
 
     @org.junit.jupiter.api.Test
