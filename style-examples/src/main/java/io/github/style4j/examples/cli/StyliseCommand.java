@@ -78,8 +78,9 @@ public final class StyliseCommand implements Callable<Integer> {
                     + "ImageNet weights once.")
     Path weights;
 
-    @Option(names = {"--mirror"}, paramLabel = "URL", description = "Base URL serving the DL4J zoo's weight files.")
-    String mirror;
+    @Option(names = {"--mirror"}, paramLabel = "URL", split = ",",
+            description = "Base URL(s) serving the DL4J zoo's weight files, tried in order before the zoo's host.")
+    List<String> mirrors = new ArrayList<>();
 
     @Option(names = {"-content_weight", "--content-weight"}, paramLabel = "W",
             description = "Weight of the content loss (default: 5 for VGG, 100 for SqueezeNet).")
@@ -468,8 +469,12 @@ public final class StyliseCommand implements Callable<Integer> {
         ModelDownloader.Builder downloader = ModelDownloader.builder().optListener((file, bytes, total) ->
                 System.err.printf(Locale.ROOT, "\rdownloading %s: %d of %s MB", file, bytes >> 20,
                         total < 0 ? "?" : String.valueOf(total >> 20)));
-        if (mirror != null) {
-            downloader.optMirror(java.net.URI.create(mirror));
+        for (String mirror : mirrors) {
+            try {
+                downloader.optMirror(java.net.URI.create(mirror));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--mirror " + mirror + " is not a URL");
+            }
         }
         return ZooPretrainedWeights.builder().optDownloader(downloader.build()).build();
     }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
+import org.deeplearning4j.common.resources.DL4JResources;
 import org.deeplearning4j.zoo.PretrainedType;
 import org.deeplearning4j.zoo.ZooModel;
 
@@ -27,10 +28,19 @@ public final class ZooPretrainedWeights implements WeightSource {
         return new Builder();
     }
 
-    /** The file the DL4J zoo publishes for an architecture's ImageNet weights. */
+    /**
+     * The file the DL4J zoo publishes for an architecture's ImageNet weights. Its URL honours
+     * DL4J's own base-URL property ({@code org.deeplearning4j.resources.baseurl}) whenever it is
+     * set, not only when it was set before DL4J first read it.
+     */
     public static PretrainedFile zooFile(Architecture architecture) {
         ZooModel<?> model = Dl4jGraphs.zooModel(architecture, 0);
         String url = model.pretrainedUrl(PretrainedType.IMAGENET);
+        String base = System.getProperty(DL4JResources.DL4J_BASE_URL_PROPERTY);
+        String dl4jBase = DL4JResources.getBaseDownloadURL();
+        if (base != null && !base.isBlank() && url.startsWith(dl4jBase)) {
+            url = (base.endsWith("/") ? base : base + "/") + url.substring(dl4jBase.length()).replaceFirst("^/", "");
+        }
         String name = url.substring(url.lastIndexOf('/') + 1);
         return new PretrainedFile(name, URI.create(url), model.pretrainedChecksum(PretrainedType.IMAGENET));
     }

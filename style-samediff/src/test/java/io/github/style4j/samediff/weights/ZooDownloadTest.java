@@ -129,18 +129,133 @@ class ZooDownloadTest {
         assertCacheEmpty();
     }
 
+    /** Serves {@code body} honouring {@code Range: bytes=N-} with 206, recording each Range header ("" if none). */
+    private URI serveRanges(byte[] body, List<String> ranges) throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/models/", exchange -> {
+            String range = exchange.getRequestHeaders().getFirst("Range");
+            ranges.add(range == null ? "" : range);
+            int from = 0;
+            if (range != null && range.matches("bytes=\\d+-")) {
+                from = Integer.parseInt(range.substring(6, range.length() - 1));
+                exchange.getResponseHeaders().add("Content-Range",
+                        "bytes " + from + "-" + (body.length - 1) + "/" + body.length);
+                exchange.sendResponseHeaders(206, body.length - from);
+            } else {
+                exchange.sendResponseHeaders(200, body.length);
+            }
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body, from, body.length - from);
+            }
+        });
+        server.start();
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/models/");
+    }
+
+    private Path part() {
+        return cache.resolve("squeezenet_test.zip.part");
+    }
+
     @Test
-    void anInterruptedTransferLeavesNothingThatLooksValid() throws Exception {
+    void anInterruptedTransferIsResumedWithARangeRequest() throws Exception {
         AtomicInteger requests = new AtomicInteger();
         ZooPretrainedWeights broken = source(serve(zip, zip.length / 3, requests), adler32, new ArrayList<>());
         WeightLoadException error = assertThrows(WeightLoadException.class, () -> broken.load(Architecture.SQUEEZENET));
-        assertTrue(error.getMessage().contains("Run again"), error.getMessage());
-        assertCacheEmpty();
+        assertTrue(error.getMessage().contains("broke off") && error.getMessage().contains("resume"),
+                error.getMessage());
+        assertFalse(Files.exists(cache.resolve("squeezenet_test.zip")), "nothing that looks valid");
+        byte[] received = Files.readAllBytes(part());
+        assertTrue(received.length > 0 && received.length <= zip.length / 3, "kept " + received.length);
+        assertArrayEquals(java.util.Arrays.copyOf(zip, received.length), received);
         stop();
-        // The next attempt, with a working server, downloads afresh and succeeds.
-        ZooPretrainedWeights working = source(serve(zip, Integer.MAX_VALUE, requests), adler32, new ArrayList<>());
+        List<String> ranges = new ArrayList<>();
+        ZooPretrainedWeights working = source(serveRanges(zip, ranges), adler32, new ArrayList<>());
         assertEquals(model.getParam("conv10_b").length(),
                 working.load(Architecture.SQUEEZENET).convolutions().get(25).bias().length());
+        assertEquals(List.of("bytes=" + received.length + "-"), ranges, "only the rest was asked for");
+        assertArrayEquals(zip, Files.readAllBytes(cache.resolve("squeezenet_test.zip")));
+        assertFalse(Files.exists(part()));
+    }
+
+    @Test
+    void aServerThatIgnoresRangesIsDownloadedFromTheStart() throws Exception {
+        Files.write(part(), java.util.Arrays.copyOf(zip, 1000));
+        AtomicInteger requests = new AtomicInteger();
+        source(serve(zip, Integer.MAX_VALUE, requests), adler32, new ArrayList<>()).load(Architecture.SQUEEZENET);
+        assertArrayEquals(zip, Files.readAllBytes(cache.resolve("squeezenet_test.zip")));
+    }
+
+    @Test
+    void aPartOfAnotherFileIsDiscardedAndTheFileFetchedWhole() throws Exception {
+        byte[] other = new byte[5000];
+        java.util.Arrays.fill(other, (byte) 7);
+        Files.write(part(), other);
+        List<String> ranges = new ArrayList<>();
+        source(serveRanges(zip, ranges), adler32, new ArrayList<>()).load(Architecture.SQUEEZENET);
+        assertEquals(List.of("bytes=5000-", ""), ranges, "resumed, failed the checksum, fetched again whole");
+        assertArrayEquals(zip, Files.readAllBytes(cache.resolve("squeezenet_test.zip")));
+    }
+
+    @Test
+    void mirrorsAreTriedInOrderAndEveryFailureIsNamed() throws Exception {
+        int deadPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = socket.getLocalPort();
+        }
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        AtomicInteger forbidden = new AtomicInteger();
+        server.createContext("/forbidden/", exchange -> {
+            forbidden.incrementAndGet();
+            exchange.sendResponseHeaders(403, -1);
+            exchange.close();
+        });
+        server.createContext("/good/", exchange -> {
+            exchange.sendResponseHeaders(200, zip.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(zip);
+            }
+        });
+        server.start();
+        String local = "http://127.0.0.1:" + server.getAddress().getPort();
+        URI dead = URI.create("http://127.0.0.1:" + deadPort + "/models/");
+        PretrainedFile file = new PretrainedFile("squeezenet_test.zip",
+                URI.create(local + "/forbidden/squeezenet_test.zip"), adler32);
+        ModelDownloader failing = ModelDownloader.builder().optCacheDir(cache).optMirror(dead)
+                .optTimeout(Duration.ofSeconds(10)).build();
+        WeightLoadException error = assertThrows(WeightLoadException.class, () -> failing.fetch(file));
+        String message = error.getMessage();
+        assertTrue(message.contains(dead + "squeezenet_test.zip (connection refused")
+                && message.contains(local + "/forbidden/squeezenet_test.zip (HTTP 403)")
+                && message.contains("--weights") && message.contains("vgg19-dcbb9e9d.pth"), message);
+        assertCacheEmpty();
+        ModelDownloader working = ModelDownloader.builder().optCacheDir(cache).optMirror(dead)
+                .optMirror(URI.create(local + "/good/")).build();
+        assertArrayEquals(zip, Files.readAllBytes(working.fetch(file)));
+        assertEquals(1, forbidden.get(), "the zoo's own URL was not needed the second time");
+    }
+
+    @Test
+    void aSecondDownloadOfTheSameFileWaitsItsTurn() throws Exception {
+        try (var channel = java.nio.channels.FileChannel.open(part(), java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); var lock = channel.lock()) {
+            ZooPretrainedWeights source = source(serve(zip, Integer.MAX_VALUE, new AtomicInteger()), adler32,
+                    new ArrayList<>());
+            WeightLoadException error = assertThrows(WeightLoadException.class,
+                    () -> source.load(Architecture.SQUEEZENET));
+            assertTrue(error.getMessage().contains("another download"), error.getMessage());
+        }
+    }
+
+    @Test
+    void dl4jsBaseUrlPropertyMovesTheZooFiles() {
+        String property = org.deeplearning4j.common.resources.DL4JResources.DL4J_BASE_URL_PROPERTY;
+        System.setProperty(property, "http://127.0.0.1:9/dl4j-mirror");
+        try {
+            assertEquals(URI.create("http://127.0.0.1:9/dl4j-mirror/models/vgg19_dl4j_inference.zip"),
+                    ZooPretrainedWeights.zooFile(Architecture.VGG19).url());
+        } finally {
+            System.clearProperty(property);
+        }
     }
 
     @Test
@@ -160,7 +275,7 @@ class ZooDownloadTest {
         ModelDownloader downloader = ModelDownloader.builder().optCacheDir(cache).optMirror(mirror).build();
         PretrainedFile file = new PretrainedFile("squeezenet_test.zip",
                 URI.create("http://unreachable.invalid/models/squeezenet_test.zip"), adler32);
-        assertEquals(mirror.resolve("squeezenet_test.zip"), downloader.sourceOf(file));
+        assertEquals(List.of(mirror.resolve("squeezenet_test.zip"), file.url()), downloader.sourcesOf(file));
         Path fetched = downloader.fetch(file);
         assertEquals(1, requests.get());
         assertArrayEquals(zip, Files.readAllBytes(fetched));
