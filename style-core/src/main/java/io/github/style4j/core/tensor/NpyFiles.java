@@ -39,7 +39,20 @@ public final class NpyFiles {
 
     /** Reads an array; float data keeps its precision, integer data is returned as INT32/INT64. */
     public static INDArray read(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        // Mapped, not read into a byte[]: the values are copied once, into the array's float[].
+        ByteBuffer mapped;
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            if (channel.size() > Integer.MAX_VALUE) {
+                throw new IOException(file + ": a .npy file over 2 GiB is not supported");
+            }
+            mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, channel.size());
+        }
+        byte[] head = new byte[(int) Math.min(mapped.capacity(), 1 << 16)];
+        mapped.get(0, head);
+        return read(file, mapped, head);
+    }
+
+    private static INDArray read(Path file, ByteBuffer all, byte[] bytes) throws IOException {
         if (bytes.length < 10 || !startsWithMagic(bytes)) {
             throw new IOException(file + ": not a NumPy .npy file (no \\x93NUMPY signature)");
         }
@@ -89,11 +102,11 @@ public final class NpyFiles {
         }
         int dataStart = headerStart + headerLength;
         long expectedBytes = count * size;
-        if (bytes.length - dataStart != expectedBytes) {
+        if (all.capacity() - dataStart != expectedBytes) {
             throw new IOException(file + ": shape " + java.util.Arrays.toString(shape) + " needs " + expectedBytes
-                    + " bytes of data but the file has " + (bytes.length - dataStart) + "; it is truncated or damaged");
+                    + " bytes of data but the file has " + (all.capacity() - dataStart) + "; it is truncated or damaged");
         }
-        ByteBuffer data = ByteBuffer.wrap(bytes, dataStart, (int) expectedBytes).order(order);
+        ByteBuffer data = all.slice(dataStart, (int) expectedBytes).order(order);
         int n = (int) count;
         long[] arrayShape = shape.length == 0 ? new long[0] : shape;
         return switch (type) {

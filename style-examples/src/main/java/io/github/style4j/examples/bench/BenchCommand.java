@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code ./style4j-bench}: the project's benchmarks, one subcommand each. */
 @Command(name = "style4j-bench", mixinStandardHelpOptions = true,
         description = "style4j benchmarks. Numbers from a shared machine are noisy: compare only rows of one run.",
-        subcommands = {BackendBenchmark.class, ImageLoadBenchmark.class, NetworkBenchmark.class})
+        subcommands = {BackendBenchmark.class, ImageLoadBenchmark.class, NetworkBenchmark.class,
+                WeightLoadBenchmark.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -41,7 +41,8 @@ final class NpyFolderWeights implements WeightSource {
     @Override
     public NetworkWeights load(Architecture architecture) throws WeightLoadException {
         if (Files.isRegularFile(folder.resolve(NpyWeightFolders.DESCRIPTION))) {
-            verifyChecksums();
+            // A converted folder is made to load fast: its sizes and shapes are checked here, its
+            // SHA256SUMS by WeightFiles.verify (./style4j weights verify).
             return NpyWeightFolders.read(folder, architecture);
         }
         if (architecture != Architecture.SQUEEZENET) {

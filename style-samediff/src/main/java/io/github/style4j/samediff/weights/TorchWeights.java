@@ -78,11 +78,12 @@ final class TorchWeights {
                     throw new MalformedWeightsException("storage " + storage.key() + " has " + entry.getSize()
                             + " bytes, expected " + expected);
                 }
-                byte[] data;
+                byte[] data = new byte[(int) expected];
+                int read;
                 try (InputStream in = zip.getInputStream(entry)) {
-                    data = in.readNBytes((int) expected);
+                    read = in.readNBytes(data, 0, data.length);
                 }
-                if (data.length != expected) {
+                if (read != expected) {
                     throw new MalformedWeightsException("storage " + storage.key() + " ends early (truncated file)");
                 }
                 ByteBuffer buffer = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);

@@ -230,7 +230,7 @@ public final class WeightFile implements Closeable {
     public Optional<KnownWeightFile> knownFile() throws WeightLoadException {
         if (known == null) {
             String sha = sha256();
-            known = KnownWeightFile.ALL.stream().filter(k -> k.matches(sha, md5)).findFirst();
+            known = KnownWeightFile.ALL.stream().filter(k -> k.couldBe(format()) && k.matches(sha, md5)).findFirst();
         }
         return known;
     }
@@ -256,7 +256,9 @@ public final class WeightFile implements Closeable {
             throw new WeightLoadException(path + " holds " + architecture + " weights, but " + requested
                     + " was asked for; drop --model or pass --model " + architecture.name().toLowerCase(Locale.ROOT));
         }
-        Optional<KnownWeightFile> knownFile = knownFile();
+        // Hashing a 550 MB file costs about as much as reading it: done only where recognition can
+        // change the result (a published file of this network with another convention).
+        Optional<KnownWeightFile> knownFile = recognitionMatters() ? knownFile() : Optional.empty();
         if (knownFile.isPresent() && knownFile.get().architecture() != architecture) {
             throw new WeightLoadException(path + " has the hash of " + knownFile.get() + " but holds "
                     + architecture + " weights");
@@ -276,7 +278,20 @@ public final class WeightFile implements Closeable {
                 && (knownFile.isPresent() || format().ceilModePooling(architecture));
         String description = format() + " " + path.getFileName()
                 + knownFile.map(k -> " = " + k.description()).orElse("");
-        return new NetworkWeights(architecture, convolutions, preprocessing(), ceil, description);
+        Preprocessing preprocessing = knownFile.map(KnownWeightFile::preprocessing)
+                .orElse(format().defaultPreprocessing());
+        return new NetworkWeights(architecture, convolutions, preprocessing, ceil, description);
+    }
+
+    private boolean recognitionMatters() {
+        for (KnownWeightFile known : KnownWeightFile.ALL) {
+            if (known.architecture() == architecture && known.couldBe(format())
+                    && (known.preprocessing() != format().defaultPreprocessing()
+                    || (architecture == Architecture.SQUEEZENET && !format().ceilModePooling(architecture)))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String summary(List<StoredConv> convolutions) {
@@ -287,9 +302,39 @@ public final class WeightFile implements Closeable {
         return "(" + String.join(", ", shapes) + (convolutions.size() > 3 ? ", ..." : "") + ")";
     }
 
+    /** A file's digests, by path, size and modification time: inspecting and then loading hashes once. */
+    private record Digests(String sha256, String md5) {
+    }
+
+    private static final java.util.Map<String, Digests> DIGESTS = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Digests> eldest) {
+                    return size() > 32;
+                }
+            });
+
     private void digest() throws WeightLoadException {
+        String key;
+        try {
+            key = path.toRealPath() + "|" + size + "|" + Files.getLastModifiedTime(path).toMillis() + "|" + format();
+        } catch (IOException e) {
+            throw new WeightLoadException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+        Digests cached = DIGESTS.get(key);
+        if (cached != null) {
+            sha256 = cached.sha256();
+            md5 = cached.md5();
+            return;
+        }
+        computeDigests();
+        DIGESTS.put(key, new Digests(sha256, md5));
+    }
+
+    private void computeDigests() throws WeightLoadException {
         try (InputStream in = Files.newInputStream(path)) {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            // Keras publishes MD5s; the other known files have SHA-256s.
             MessageDigest md = format() == WeightFormat.KERAS_HDF5 ? MessageDigest.getInstance("MD5") : null;
             byte[] buffer = new byte[1 << 20];
             for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {

@@ -57,7 +57,7 @@ public final class WeightFiles {
 
     /**
      * Checks a file or folder completely: every convolution read and finite, a folder's
-     * {@code SHA256SUMS}, and a file named like a published one against that file's hash.
+     * {@code SHA256SUMS} (which loading a converted folder skips, for speed), and a file named like a published one against that file's hash.
      *
      * @return the report of the verified file
      * @throws WeightLoadException naming what is wrong
@@ -74,6 +74,9 @@ public final class WeightFiles {
                         + "published one (" + known.hashKind() + " " + known.hash() + ", from " + known.hashSource()
                         + "): it is damaged or another file; download it again");
             }
+        }
+        if (Files.isDirectory(path)) {
+            new NpyFolderWeights(path).verifyChecksums();
         }
         NetworkWeights weights = WeightSource.of(path).load(report.architecture());
         for (ConvWeights conv : weights.convolutions()) {
