@@ -3,6 +3,7 @@ package io.github.style4j.samediff.transfer;
 import io.github.style4j.samediff.loss.GramNormalization;
 import io.github.style4j.samediff.network.Architecture;
 import io.github.style4j.samediff.network.Pooling;
+import io.github.style4j.samediff.weights.WeightLoadException;
 import io.github.style4j.samediff.weights.WeightSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -248,7 +249,7 @@ public final class StyleTransferConfig {
         private final List<Path> styleImages = new ArrayList<>();
         private final List<Double> styleBlendWeights = new ArrayList<>();
         private final List<Path> styleMasks = new ArrayList<>();
-        private Architecture architecture = Architecture.VGG19;
+        private Architecture architecture; // null: the one the weights imply, else VGG-19
         private WeightSource weights;
         private Pooling pooling = Pooling.MAX;
         private final Map<String, Double> contentLayers = new LinkedHashMap<>();
@@ -313,6 +314,7 @@ public final class StyleTransferConfig {
             return this;
         }
 
+        /** The feature network (default: the one the weights file holds, else VGG-19). */
         public Builder optNetwork(Architecture architecture) {
             this.architecture = Objects.requireNonNull(architecture, "architecture");
             return this;
@@ -431,6 +433,14 @@ public final class StyleTransferConfig {
         }
 
         public StyleTransferConfig build() {
+            if (architecture == null) {
+                try {
+                    architecture = weights == null ? Architecture.VGG19
+                            : weights.impliedArchitecture().orElse(Architecture.VGG19);
+                } catch (WeightLoadException e) {
+                    throw new IllegalArgumentException("weights: " + e.getMessage(), e);
+                }
+            }
             require(contentImage != null, "contentImage is not set: call setContentImage(path)");
             require(!styleImages.isEmpty(), "no style image: call addStyleImage(path) at least once");
             require(styleBlendWeights.isEmpty() || styleBlendWeights.size() == styleImages.size(),

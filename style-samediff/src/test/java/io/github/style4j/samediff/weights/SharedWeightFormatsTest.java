@@ -96,6 +96,17 @@ class SharedWeightFormatsTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aConfigTakesItsNetworkFromTheWeightsFile() throws Exception {
+        StyleTransferConfig config = StyleTransferConfig.builder().setContentImage(SharedFiles.image("chelsea.png"))
+                .addStyleImage(SharedFiles.image("starry_night.jpg"))
+                .optWeights(WeightSource.of(SharedFiles.require("models/squeezenet1.1/formats/squeezenet1_1_keras.h5")))
+                .build();
+        assertEquals(Architecture.SQUEEZENET, config.architecture());
+        assertEquals(StyleTransferConfig.defaultStyleLayers(Architecture.SQUEEZENET).keySet(),
+                config.styleLayers().keySet());
+    }
+
+    @org.junit.jupiter.api.Test
     void aConvertedFolderLoadsTheSameNumbers(@TempDir Path dir) throws Exception {
         Path file = SharedFiles.require("models/squeezenet1.1/formats/squeezenet1_1.pth");
         Path folder = dir.resolve("converted");
