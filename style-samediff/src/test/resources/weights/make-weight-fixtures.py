@@ -177,6 +177,44 @@ class RunsACommand:
         return (os.system, (self.command,))
 
 
+def tiny_seeds(pb):
+    """Small files of every format: the seeds WeightFileFuzzTest mutates."""
+    folder = "../io/github/style4j/samediff/weights/WeightFileFuzzTestInputs/opensOrRefuses"
+    os.makedirs(folder, exist_ok=True)
+    sd = collections.OrderedDict()
+    sd["features.0.weight"] = torch.from_numpy(kernel(1, 4, 3))
+    sd["features.0.bias"] = torch.from_numpy(bias(1, 4))
+    sd["features.2.weight"] = torch.from_numpy(kernel(2, 2, 4)).transpose(0, 1).contiguous().transpose(0, 1)
+    sd["features.2.bias"] = torch.from_numpy(bias(2, 2)).half()
+    with open(f"{folder}/tiny.pth", "wb") as f:
+        f.write(torch_bytes(sd, legacy=False))
+    with open(f"{folder}/tiny-legacy.pth", "wb") as f:
+        f.write(torch_bytes(sd, legacy=True))
+    with h5py.File(f"{folder}/tiny.h5", "w") as f:
+        for l, (name, cout, cin) in enumerate([("block1_conv1", 4, 3), ("block1_conv2", 2, 4)], start=1):
+            g = f.create_group(name)
+            g.create_dataset(f"{name}/kernel:0", data=kernel(l, cout, cin).transpose(2, 3, 1, 0))
+            g.create_dataset(f"{name}/bias:0", data=bias(l, cout))
+            g.attrs["weight_names"] = np.array([f"{name}/kernel:0".encode(), f"{name}/bias:0".encode()])
+        f.attrs["layer_names"] = np.array([b"block1_conv1", b"block1_conv2"])
+    for v1 in (True, False):
+        net = pb.NetParameter(name="tiny")
+        for l, (name, cout, cin) in enumerate([("conv1_1", 4, 3), ("conv1_2", 2, 4)], start=1):
+            layer = net.layers.add() if v1 else net.layer.add()
+            layer.name = name
+            layer.type = pb.V1LayerParameter.CONVOLUTION if v1 else "Convolution"
+            w = layer.blobs.add()
+            w.shape.dim.extend([cout, cin, 3, 3])
+            w.data.extend(kernel(l, cout, cin).ravel().tolist())
+            b = layer.blobs.add()
+            b.shape.dim.extend([cout])
+            b.data.extend(bias(l, cout).tolist())
+        with open(f"{folder}/tiny-{'v1' if v1 else 'v2'}.caffemodel", "wb") as f:
+            f.write(net.SerializeToString())
+    with open(f"{folder}/tiny.onnx", "wb") as f, open("other-network.onnx", "rb") as other:
+        f.write(other.read())
+
+
 def main():
     subprocess.run(["protoc", "--python_out=/tmp", "caffe_subset.proto"], check=True)
     sys.path.insert(0, "/tmp")
@@ -215,6 +253,7 @@ def main():
         f.write(torch_bytes({"features.0.weight": RunsACommand("touch " + marker)}, legacy=False))
     with open("malicious-legacy.pth", "wb") as f:
         f.write(torch_bytes(collections.OrderedDict(x=RunsACommand("touch " + marker)), legacy=True))
+    tiny_seeds(pb)
     print("wrote fixtures")
 
 

@@ -16,8 +16,9 @@ import java.util.List;
  * {@code model_weights} group of a whole saved model. Keras 2 names ({@code block1_conv1/kernel:0})
  * and Keras 1 names ({@code block1_conv1_W_1:0}) both work, since the kernel is told from the
  * bias by rank. Kernels are stored {@code [kH, kW, in, out]} (TensorFlow's order) and transposed
- * on reading. Read with jhdf, a pure-Java HDF5 reader: a damaged file raises an exception
- * rather than crashing native code, and nothing but the convolutions is read.
+ * on reading. Read with jhdf, a pure-Java HDF5 reader, over {@link BoundedHdfStorage}: a damaged
+ * file raises an exception rather than crashing native code, looping or allocating what it
+ * declares, and nothing but the convolutions is read.
  */
 final class KerasWeights {
     private KerasWeights() {
@@ -25,10 +26,22 @@ final class KerasWeights {
 
     static FileLayout read(Path file, long fileSize) throws MalformedWeightsException {
         HdfFile hdf;
+        java.nio.ByteBuffer mapped;
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            if (fileSize > Integer.MAX_VALUE) {
+                throw new MalformedWeightsException("it is over 2 GiB; style4j reads Keras files up to 2 GiB");
+            }
+            mapped = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, fileSize);
+        } catch (java.io.IOException e) {
+            if (e instanceof MalformedWeightsException m) {
+                throw m;
+            }
+            throw new MalformedWeightsException("cannot open it (" + e.getMessage() + ")");
+        }
         try {
-            hdf = new HdfFile(file);
-        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException e) {
-            throw new MalformedWeightsException("it starts like HDF5 but cannot be read as HDF5 (" + e.getMessage()
+            hdf = BoundedHdfStorage.open(mapped);
+        } catch (RuntimeException e) {
+            throw new MalformedWeightsException("it starts like HDF5 but cannot be read as HDF5 (" + reason(e)
                     + "); the file may be truncated or damaged");
         }
         try {
@@ -87,16 +100,23 @@ final class KerasWeights {
                 }
                 convolutions.add(new StoredConv(layer, kernel, bias));
             }
-            return new FileLayout(WeightFormat.KERAS_HDF5, convolutions, skipped, hdf::close);
-        } catch (HdfException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
-                 | ClassCastException e) {
-            hdf.close();
-            throw new MalformedWeightsException("its HDF5 structure is damaged (" + e.getMessage() + ")");
-        } catch (MalformedWeightsException e) {
-            hdf.close();
-            throw e;
+            // Nothing to close: the mapping goes with the buffer (jhdf's own close() would ask for a
+            // file path a mapped file does not have).
+            return new FileLayout(WeightFormat.KERAS_HDF5, convolutions, skipped, null);
+        } catch (RuntimeException e) {
+            throw new MalformedWeightsException("its HDF5 structure is damaged (" + reason(e) + ")");
         }
     }
+
+    /** jhdf's message, or the innermost one (the storage's guard) when jhdf wraps a failure. */
+    private static String reason(RuntimeException e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+    }
+
 
     private static Node find(Group root, String path) {
         try {

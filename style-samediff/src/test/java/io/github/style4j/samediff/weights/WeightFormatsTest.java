@@ -97,6 +97,36 @@ class WeightFormatsTest {
         }
     }
 
+    /**
+     * torch.save of a view with transposed strides and of a half-precision tensor, in both
+     * PyTorch formats: values follow the strides and widen exactly.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"tiny.pth", "tiny-legacy.pth"})
+    void stridedAndHalfPrecisionTensorsReadAsTorchWroteThem(String name) throws Exception {
+        Path file = dir.resolve(name);
+        try (InputStream in = WeightFormatsTest.class.getResourceAsStream(
+                "/io/github/style4j/samediff/weights/WeightFileFuzzTestInputs/opensOrRefuses/" + name)) {
+            Files.copy(in, file);
+        }
+        byte[] head = Files.readAllBytes(file);
+        FileLayout layout = TorchWeights.looksLegacy(head)
+                ? TorchWeights.readLegacy(java.nio.ByteBuffer.wrap(head), name) : TorchWeights.readZip(file);
+        try (layout) {
+            assertEquals(List.of("features.0", "features.2"),
+                    layout.convolutions().stream().map(StoredConv::name).toList());
+            StoredConv strided = layout.convolutions().get(1);
+            assertArrayEquals(new long[] {2, 4, 3, 3}, strided.kernel().shape());
+            assertArrayEquals(expectedKernel(2, 2, 4), strided.kernel().read().data().asFloat());
+            float[] bias = strided.bias().read().data().asFloat();
+            for (int o = 0; o < 2; o++) {
+                // stored as float16: -2 - o/1024 rounded to 11 significant bits
+                assertEquals(-2 - o / 1024.0, bias[o], 1.0 / 512, "bias " + o);
+            }
+            assertArrayEquals(expectedKernel(1, 4, 3), layout.convolutions().get(0).kernel().read().data().asFloat());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({"vgg16-torchvision.pth.gz, VGG19", "vgg19-keras2.h5.gz, SQUEEZENET",
             "vgg16-caffe.caffemodel.gz, VGG19"})
