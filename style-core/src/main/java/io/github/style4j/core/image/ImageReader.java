@@ -20,11 +20,12 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.spi.ImageReaderSpi;
 import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import org.apache.commons.imaging.ImageFormat;
 import org.apache.commons.imaging.ImageFormats;
 import org.apache.commons.imaging.ImageInfo;
@@ -160,7 +161,8 @@ public final class ImageReader {
             throw new CorruptImageException(path, "decoded " + decoded.getWidth() + "x" + decoded.getHeight()
                     + " pixels but the header declares " + header.width() + "x" + header.height());
         }
-        RgbImage image = toRgb(decoded, result.inSrgb() ? null : iccProfile(bytes, path), path);
+        RgbImage image = result.converted() != null ? result.converted()
+                : toRgb(decoded, result.inSrgb() ? null : iccProfile(bytes, path), path);
         return Orientation.apply(image, exifOrientation(bytes, format, path));
     }
 
@@ -278,15 +280,21 @@ public final class ImageReader {
      * profile to sRGB (Commons Imaging does for PNG's iCCP chunk, TwelveMonkeys for JPEG;
      * converting again would over-saturate, e.g. Adobe RGB red 200 becoming 255 instead of 227).
      */
-    private record Decoded(BufferedImage image, boolean inSrgb) {
+    private record Decoded(BufferedImage image, boolean inSrgb, RgbImage converted) {
+        Decoded(BufferedImage image, boolean inSrgb) {
+            this(image, inSrgb, null);
+        }
     }
 
     private static Decoded decode(byte[] bytes, ImageFormat format, ContainerChecks.Header header, Path path)
             throws ImageException {
         if (format == ImageFormats.JPEG && header.components() != 4) {
             // RGB and grey JPEG: the JDK's decoder itself, the fastest here; it applies an embedded
-            // ICC profile itself (checked against littleCMS in ImageReaderFormatsTest).
-            return new Decoded(readWithPlugin(JDK_JPEG, bytes, format, path), true);
+            // ICC profile itself (checked against littleCMS in ImageReaderFormatsTest). Rows are
+            // converted to floats on another core while later rows are still being decoded.
+            PipelinedConversion pipeline = new PipelinedConversion();
+            BufferedImage image = readWithPlugin(JDK_JPEG, bytes, format, path, pipeline);
+            return new Decoded(image, true, pipeline.finish(image));
         }
         ImageReaderSpi plugin = PLUGINS.get(format);
         if (plugin != null) {
@@ -388,10 +396,19 @@ public final class ImageReader {
 
     private static BufferedImage readWithPlugin(ImageReaderSpi spi, byte[] bytes, ImageFormat format, Path path)
             throws ImageException {
+        return readWithPlugin(spi, bytes, format, path, null);
+    }
+
+    private static BufferedImage readWithPlugin(ImageReaderSpi spi, byte[] bytes, ImageFormat format, Path path,
+                                                javax.imageio.event.IIOReadUpdateListener updates)
+            throws ImageException {
         javax.imageio.ImageReader reader = null;
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new ByteArrayImageInputStream(bytes)) {
             reader = spi.createReaderInstance();
             reader.setInput(in, true, true);
+            if (updates != null) {
+                reader.addIIOReadUpdateListener(updates);
+            }
             BufferedImage image = reader.read(0);
             if (image == null) {
                 throw new IOException("the decoder returned no image");
@@ -522,59 +539,174 @@ public final class ImageReader {
     }
 
     /**
-     * The common case, fast: an sRGB or grey image of 8-bit samples interleaved in one byte array
-     * (what the JPEG and PNG decoders return: 3BYTE_BGR, 4BYTE_ABGR, BYTE_GRAY), read without
-     * per-band copies. Returns false, touching nothing, for any other layout.
+     * An sRGB or grey image of 8-bit samples interleaved in one byte array (what the JPEG and PNG
+     * decoders return: 3BYTE_BGR, 4BYTE_ABGR, BYTE_GRAY), whose rows convert to float planes
+     * without per-band copies.
      */
-    private static boolean interleavedBytes(BufferedImage image, float[] rgb, float[] alpha) {
-        ColorModel model = image.getColorModel();
-        Raster raster = image.getRaster();
-        ColorSpace space = model.getColorSpace();
-        if (!(model instanceof ComponentColorModel) || !(raster.getDataBuffer() instanceof DataBufferByte bytes)
-                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel layout)
-                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
-                || !(space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY && space.getNumComponents() == 1)) {
-            return false;
-        }
-        int colourBands = space.getNumComponents();
-        int bands = colourBands + (model.hasAlpha() ? 1 : 0);
-        for (int band = 0; band < bands; band++) {
-            if (model.getComponentSize(band) != 8) {
-                return false;
+    private record InterleavedBytes(byte[] data, int[] offsets, int pixelStride, int lineStride, int base,
+                                    int colourBands, int w, int h) {
+        /** The layout of {@code image}, or null for any other kind of image. */
+        static InterleavedBytes of(BufferedImage image) {
+            ColorModel model = image.getColorModel();
+            Raster raster = image.getRaster();
+            ColorSpace space = model.getColorSpace();
+            if (!(model instanceof ComponentColorModel) || !(raster.getDataBuffer() instanceof DataBufferByte bytes)
+                    || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel layout)
+                    || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
+                    || !(space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY && space.getNumComponents() == 1)) {
+                return null;
             }
-        }
-        if (model.hasAlpha() && model.isAlphaPremultiplied()) {
-            return false;
-        }
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int n = w * h;
-        byte[] data = bytes.getData();
-        int[] offsets = layout.getBandOffsets();
-        int pixelStride = layout.getPixelStride();
-        int lineStride = layout.getScanlineStride();
-        int base = bytes.getOffset();
-        // Rows in parallel for large images: the conversion is bound by writing 12 bytes a pixel.
-        java.util.stream.IntStream rows = java.util.stream.IntStream.range(0, h);
-        (n >= 1 << 20 ? rows.parallel() : rows).forEach(y -> {
-            for (int c = 0; c < 3; c++) {
-                int from = base + y * lineStride + offsets[colourBands == 1 ? 0 : c];
-                int to = c * n + y * w;
-                for (int x = 0; x < w; x++) {
-                    rgb[to + x] = (data[from + x * pixelStride] & 0xff) / 255f;
+            int colourBands = space.getNumComponents();
+            int bands = colourBands + (model.hasAlpha() ? 1 : 0);
+            for (int band = 0; band < bands; band++) {
+                if (model.getComponentSize(band) != 8) {
+                    return null;
                 }
             }
-        });
-        if (alpha != null) {
+            if (model.hasAlpha() && model.isAlphaPremultiplied()) {
+                return null;
+            }
+            return new InterleavedBytes(bytes.getData(), layout.getBandOffsets(), layout.getPixelStride(),
+                    layout.getScanlineStride(), bytes.getOffset(), colourBands, image.getWidth(), image.getHeight());
+        }
+
+        /** Rows {@code [from, to)} into the colour planes. */
+        void convertRows(float[] rgb, int from, int to) {
+            int n = w * h;
+            for (int y = from; y < to; y++) {
+                for (int c = 0; c < 3; c++) {
+                    int source = base + y * lineStride + offsets[colourBands == 1 ? 0 : c];
+                    int target = c * n + y * w;
+                    for (int x = 0; x < w; x++) {
+                        rgb[target + x] = (data[source + x * pixelStride] & 0xff) / 255f;
+                    }
+                }
+            }
+        }
+
+        void convertAlpha(float[] alpha) {
             int offset = offsets[colourBands];
             for (int y = 0; y < h; y++) {
-                int from = base + y * lineStride + offset;
+                int source = base + y * lineStride + offset;
                 for (int x = 0; x < w; x++) {
-                    alpha[y * w + x] = (data[from + x * pixelStride] & 0xff) / 255f;
+                    alpha[y * w + x] = (data[source + x * pixelStride] & 0xff) / 255f;
                 }
             }
         }
+    }
+
+    /** The common case, fast; returns false, touching nothing, for any layout but {@link InterleavedBytes}. */
+    private static boolean interleavedBytes(BufferedImage image, float[] rgb, float[] alpha) {
+        InterleavedBytes layout = InterleavedBytes.of(image);
+        if (layout == null) {
+            return false;
+        }
+        // Rows in parallel for large images: the conversion is bound by writing 12 bytes a pixel.
+        int h = layout.h();
+        if ((long) layout.w() * h >= 1 << 20) {
+            java.util.stream.IntStream.range(0, h).parallel().forEach(y -> layout.convertRows(rgb, y, y + 1));
+        } else {
+            layout.convertRows(rgb, 0, h);
+        }
+        if (alpha != null) {
+            layout.convertAlpha(alpha);
+        }
         return true;
+    }
+
+    /**
+     * Converts a baseline JPEG's rows to float planes on another core as the decoder delivers
+     * them, so that a large photo's conversion (bound by writing 12 bytes a pixel) overlaps its
+     * decoding instead of following it. Anything unusual (a progressive JPEG's repeated passes,
+     * another raster layout, alpha) turns it off, and {@link #toRgb} converts the whole image
+     * afterwards as before.
+     */
+    private static final class PipelinedConversion implements javax.imageio.event.IIOReadUpdateListener {
+        private static final int ROWS_PER_TASK = 64;
+        private final List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
+        private InterleavedBytes layout;
+        private float[] rgb;
+        private boolean off;
+        private int delivered;
+        private int handedOff;
+
+        @Override
+        public void imageUpdate(javax.imageio.ImageReader source, BufferedImage image, int minX, int minY, int width,
+                                int height, int periodX, int periodY, int[] bands) {
+            if (off) {
+                return;
+            }
+            if (layout == null) {
+                layout = InterleavedBytes.of(image);
+                if (layout == null || image.getColorModel().hasAlpha() || (long) layout.w() * layout.h() < 1 << 16) {
+                    off = true; // tiny images convert fast enough afterwards
+                    return;
+                }
+                rgb = new float[3 * layout.w() * layout.h()];
+            }
+            if (minX != 0 || width != layout.w() || periodX != 1 || periodY != 1 || minY != delivered) {
+                off = true;
+                return;
+            }
+            delivered = minY + height;
+            if (delivered - handedOff >= ROWS_PER_TASK) {
+                int from = handedOff;
+                int to = delivered;
+                float[] planes = rgb;
+                InterleavedBytes rows = layout;
+                tasks.add(java.util.concurrent.ForkJoinPool.commonPool().submit(() -> rows.convertRows(planes, from, to)));
+                handedOff = to;
+            }
+        }
+
+        @Override
+        public void passStarted(javax.imageio.ImageReader source, BufferedImage image, int pass, int minPass,
+                                int maxPass, int minX, int minY, int periodX, int periodY, int[] bands) {
+            // The JDK announces every read as pass 0 of "unknown" (Integer.MAX_VALUE); a second pass
+            // means a progressive JPEG, whose rows are refined pass after pass.
+            if (pass > 0) {
+                off = true;
+            }
+        }
+
+        @Override
+        public void passComplete(javax.imageio.ImageReader source, BufferedImage image) {
+        }
+
+        @Override
+        public void thumbnailPassStarted(javax.imageio.ImageReader source, BufferedImage thumbnail, int pass,
+                                         int minPass, int maxPass, int minX, int minY, int periodX, int periodY,
+                                         int[] bands) {
+        }
+
+        @Override
+        public void thumbnailUpdate(javax.imageio.ImageReader source, BufferedImage thumbnail, int minX, int minY,
+                                    int width, int height, int periodX, int periodY, int[] bands) {
+        }
+
+        @Override
+        public void thumbnailPassComplete(javax.imageio.ImageReader source, BufferedImage thumbnail) {
+        }
+
+        /** The converted image, or null if the conversion was turned off (or never started). */
+        RgbImage finish(BufferedImage image) throws ImageException {
+            for (java.util.concurrent.Future<?> task : tasks) {
+                try {
+                    task.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    off = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    off = true;
+                }
+            }
+            if (off || layout == null || image.getWidth() != layout.w() || image.getHeight() != layout.h()
+                    || InterleavedBytes.of(image) == null) {
+                return null;
+            }
+            layout.convertRows(rgb, handedOff, layout.h());
+            return RgbImage.wrap(layout.w(), layout.h(), rgb, null, 8);
+        }
     }
 
     /** Re-expresses RGB values given in {@code profile}'s colour space in sRGB. */
