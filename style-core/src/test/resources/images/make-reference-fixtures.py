@@ -109,3 +109,25 @@ subprocess.run(["convert", "/tmp/deep16.ppm", "-depth", "16", "-compress", "zip"
 subprocess.run(["convert", "/tmp/deep16.ppm", "-depth", "16", "-alpha", "set", "-channel", "A", "-evaluate", "set",
                 "50%", "+channel", "-compress", "none", out("rgba16.tif")], check=True)
 os.remove("/tmp/deep16.ppm")
+
+# 8. 16-bit TIFFs with LZW and PackBits, with enough variety (64x48, a little pattern noise) for
+#    LZW's table to fill and be cleared: RGB R = 1021x + 7y + (31x^2 + 17y + 7xy) mod 256,
+#    G = 1361y + 3x + 13xy mod 199, B = 65535 - 511(x + y) - (x^2 + y^2) mod 97, LZW with and
+#    without the horizontal predictor; grey V = 1000x + 13y, PackBits (ImageMagick's "RLE").
+wide = np.zeros((48, 64, 3), ">u2")
+grey = np.zeros((48, 64), ">u2")
+for y in range(48):
+    for x in range(64):
+        wide[y, x] = (1021 * x + 7 * y + (31 * x * x + 17 * y + 7 * x * y) % 256,
+                      1361 * y + 3 * x + (13 * x * y) % 199, 65535 - 511 * (x + y) - (x * x + y * y) % 97)
+        grey[y, x] = 1000 * x + 13 * y
+open("/tmp/wide16.ppm", "wb").write(b"P6\n64 48\n65535\n" + wide.tobytes())
+open("/tmp/grey16.pgm", "wb").write(b"P5\n64 48\n65535\n" + grey.tobytes())
+subprocess.run(["convert", "/tmp/wide16.ppm", "-depth", "16", "-compress", "lzw", "-define", "tiff:predictor=2",
+                "-define", "tiff:rows-per-strip=16", out("rgb16-lzw-predictor.tif")], check=True)
+subprocess.run(["convert", "/tmp/wide16.ppm", "-depth", "16", "-compress", "lzw", "-define", "tiff:predictor=1",
+                out("rgb16-lzw.tif")], check=True)
+subprocess.run(["convert", "/tmp/grey16.pgm", "-depth", "16", "-compress", "rle", out("grey16-packbits.tif")],
+               check=True)
+os.remove("/tmp/wide16.ppm")
+os.remove("/tmp/grey16.pgm")

@@ -8,11 +8,11 @@ import java.util.zip.Inflater;
 
 /**
  * style4j's reader for the common kinds of TIFF: grey, grey+alpha, RGB or RGBA, 8 or 16 bits a
- * sample, samples interleaved, in strips, uncompressed or deflate (with or without the
- * horizontal predictor), no embedded ICC profile (TIFF 6.0, sections 2, 14 and 21; deflate per
- * Adobe's technical note). Commons Imaging reduces 16-bit samples to 8 bits and linearises grey;
+ * sample, samples interleaved, in strips, uncompressed, LZW, PackBits or deflate (with or
+ * without the horizontal predictor), no embedded ICC profile (TIFF 6.0, sections 2, 9, 13, 14
+ * and 21; deflate per Adobe's technical note). Commons Imaging reduces 16-bit samples to 8 bits and linearises grey;
  * TwelveMonkeys' TIFF reader and the JDK's allocated gigabytes for tiny damaged files (fuzz
- * findings, docs/decisions/0006). Every other TIFF (LZW, PackBits, JPEG, tiles, palette, CMYK,
+ * findings, docs/decisions/0006). Every other TIFF (JPEG-compressed, tiled, palette, CMYK,
  * bilevel) goes to Commons Imaging.
  * Runs after {@link ContainerChecks#requireBoundedTiff}, so every field, strip and offset lies
  * inside the file; each strip inflates into a buffer of exactly the size it must have.
@@ -46,7 +46,8 @@ final class DeepTiff {
         boolean grey = (samples == 1 || samples == 2) && (photometric == 0 || photometric == 1);
         boolean colour = (samples == 3 || samples == 4) && photometric == 2;
         if (!sameBits || (depth != 8 && depth != 16) || !(grey || colour) || first(tags, 284, 1) != 1
-                || (compression != 1 && compression != 8 && compression != 32946) || (predictor != 1 && predictor != 2)
+                || (compression != 1 && compression != 5 && compression != 8 && compression != 32946
+                    && compression != 32773) || (predictor != 1 && predictor != 2)
                 || tags.containsKey(34675) || tags.containsKey(322) || !tags.containsKey(273)
                 || !tags.containsKey(279) || width <= 0 || height <= 0) {
             return null;
@@ -115,6 +116,12 @@ final class DeepTiff {
 
     private static byte[] stripBytes(byte[] b, int offset, int count, int expected, long compression, Path path)
             throws CorruptImageException {
+        if (compression == 5) {
+            return lzw(b, offset, count, expected, path);
+        }
+        if (compression == 32773) {
+            return packBits(b, offset, count, expected, path);
+        }
         if (compression == 1) {
             if (count < expected) {
                 throw new CorruptImageException(path, "TIFF strip at byte " + offset + " holds " + count
@@ -144,6 +151,108 @@ final class DeepTiff {
         } finally {
             inflater.end();
         }
+    }
+
+    /**
+     * TIFF's LZW (TIFF 6.0, section 13): codes most significant bit first, 9 to 12 bits wide,
+     * widening one code early (at 511, 1023 and 2047 entries, as every TIFF writer does); 256
+     * clears the table, 257 ends the strip. Output stops at the strip's size, so a stream that
+     * says more cannot write past it.
+     */
+    static byte[] lzw(byte[] b, int offset, int count, int expected, Path path) throws CorruptImageException {
+        if (count >= 2 && b[offset] == 0 && (b[offset + 1] & 1) == 1) {
+            throw new CorruptImageException(path, "TIFF strip at byte " + offset + " uses the old LZW variant "
+                    + "(least significant bit first) of TIFF 5; re-save the file with a current tool");
+        }
+        byte[] out = new byte[expected];
+        int[] prefix = new int[4096];
+        byte[] suffix = new byte[4096];
+        byte[] first = new byte[4096];
+        int[] length = new int[4096];
+        for (int i = 0; i < 256; i++) {
+            suffix[i] = (byte) i;
+            first[i] = (byte) i;
+            length[i] = 1;
+        }
+        long bit = (long) offset * 8;
+        long end = (long) (offset + count) * 8;
+        int width = 9;
+        int next = 258;
+        int previous = -1;
+        int filled = 0;
+        while (filled < expected && bit + width <= end) {
+            int code = 0;
+            for (int k = 0; k < width; k++, bit++) {
+                code = code << 1 | (b[(int) (bit >>> 3)] >> (7 - (int) (bit & 7))) & 1;
+            }
+            if (code == 257) {
+                break;
+            }
+            if (code == 256) {
+                width = 9;
+                next = 258;
+                previous = -1;
+                continue;
+            }
+            if (code > next || (code == next && previous < 0) || (code >= 258 && code < next && length[code] == 0)) {
+                throw new CorruptImageException(path, "TIFF strip at byte " + offset + " holds LZW code " + code
+                        + " where the table has " + next + " entries; the file is damaged");
+            }
+            if (previous >= 0 && next < 4096) {
+                // The new entry: the previous string plus the first byte of this one (of itself, if it is new).
+                prefix[next] = previous;
+                byte head = code == next ? first[previous] : first[code];
+                suffix[next] = head;
+                first[next] = first[previous];
+                length[next] = length[previous] + 1;
+                next++;
+                if (next + 1 >= 1 << width && width < 12) {
+                    width++;
+                }
+            }
+            // Write the string backwards from its last byte, clipped at the strip's end.
+            int n = length[code];
+            int at = filled + n - 1;
+            for (int c = code; c >= 0 && at >= filled; at--) {
+                if (at < expected) {
+                    out[at] = suffix[c];
+                }
+                c = c < 256 ? -1 : prefix[c];
+            }
+            filled = Math.min(expected, filled + n);
+            previous = code;
+        }
+        if (filled < expected) {
+            throw new CorruptImageException(path, "TIFF strip at byte " + offset + " decodes to " + filled
+                    + " bytes but its rows need " + expected + "; the file is damaged or truncated");
+        }
+        return out;
+    }
+
+    /** PackBits (TIFF 6.0, section 9): runs and literal stretches, clipped at the strip's size. */
+    static byte[] packBits(byte[] b, int offset, int count, int expected, Path path) throws CorruptImageException {
+        byte[] out = new byte[expected];
+        int filled = 0;
+        int at = offset;
+        int end = offset + count;
+        while (filled < expected && at < end) {
+            int header = b[at++];
+            if (header >= 0) {
+                int n = Math.min(header + 1, Math.min(end - at, expected - filled));
+                System.arraycopy(b, at, out, filled, n);
+                at += header + 1;
+                filled += n;
+            } else if (header != -128 && at < end) {
+                int n = Math.min(1 - header, expected - filled);
+                java.util.Arrays.fill(out, filled, filled + n, b[at++]);
+                filled += n;
+            }
+        }
+        if (filled < expected) {
+            throw new CorruptImageException(path, "TIFF strip at byte " + offset + " unpacks to " + filled
+                    + " bytes but its rows need " + expected + "; the file is damaged or truncated");
+        }
+        return out;
     }
 
     /**

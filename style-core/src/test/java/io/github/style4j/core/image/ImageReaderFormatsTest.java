@@ -362,6 +362,31 @@ class ImageReaderFormatsTest {
         }
     }
 
+    /**
+     * 16-bit TIFFs in LZW (with the horizontal predictor over three strips, and without) and
+     * PackBits, written by ImageMagick (make-reference-fixtures.py, section 8) from samples
+     * defined by formula; 64x48 with pattern noise, so that LZW's table grows to 12-bit codes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"rgb16-lzw-predictor.tif", "rgb16-lzw.tif", "grey16-packbits.tif"})
+    void sixteenBitLzwAndPackBitsTiffsKeepTheirValues(String name) throws Exception {
+        RgbImage read = reader.read(resource(name));
+        assertEquals(16, read.sourceBitDepth());
+        assertEquals(64, read.width());
+        assertEquals(48, read.height());
+        boolean grey = name.startsWith("grey");
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 64; x++) {
+                int[] expected = grey ? new int[] {1000 * x + 13 * y, 1000 * x + 13 * y, 1000 * x + 13 * y}
+                        : new int[] {1021 * x + 7 * y + (31 * x * x + 17 * y + 7 * x * y) % 256,
+                        1361 * y + 3 * x + (13 * x * y) % 199, 65535 - 511 * (x + y) - (x * x + y * y) % 97};
+                for (int c = 0; c < 3; c++) {
+                    assertEquals(expected[c] / 65535f, read.get(c, x, y), 1e-7f, name + " at " + x + "," + y + " c" + c);
+                }
+            }
+        }
+    }
+
     /** A 16-bit colour PPM, bytes as ppm(5) defines them: big-endian R, G, B per pixel. */
     @Test
     void sixteenBitColourPpmKeepsItsValues() throws Exception {
