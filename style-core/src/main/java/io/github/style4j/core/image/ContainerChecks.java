@@ -426,6 +426,22 @@ final class ContainerChecks {
         }
     }
 
+    /**
+     * Whether the JPEG has an EXIF segment (APP1 starting {@code Exif\0\0}) before its image
+     * data: without one there is no orientation to read, and parsing the metadata can be skipped.
+     */
+    static boolean hasJpegExif(byte[] b, Path path) throws CorruptImageException {
+        boolean[] found = new boolean[1];
+        walkJpeg(b, path, (marker, offset, length) -> {
+            if (marker == 0xe1 && length >= 8 && b[offset + 4] == 'E' && b[offset + 5] == 'x' && b[offset + 6] == 'i'
+                    && b[offset + 7] == 'f' && b[offset + 8] == 0 && b[offset + 9] == 0) {
+                found[0] = true;
+            }
+            return !found[0] && marker != 0xda;
+        });
+        return found[0];
+    }
+
     /** Sees one marker segment; returns whether to go on. */
     @FunctionalInterface
     private interface SegmentVisitor {

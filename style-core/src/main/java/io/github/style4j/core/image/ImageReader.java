@@ -453,6 +453,13 @@ public final class ImageReader {
             return 1;
         }
         try {
+            if (format == ImageFormats.JPEG && ContainerChecks.isJpeg(bytes) && !ContainerChecks.hasJpegExif(bytes, path)) {
+                return 1; // no EXIF segment: nothing to parse
+            }
+        } catch (CorruptImageException e) {
+            return 1; // the completeness check has already walked these segments; cannot happen
+        }
+        try {
             ImageMetadata metadata = Imaging.getMetadata(bytes);
             TiffField field = null;
             if (metadata instanceof JpegImageMetadata jpeg) {
