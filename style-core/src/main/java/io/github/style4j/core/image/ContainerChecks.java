@@ -88,6 +88,23 @@ final class ContainerChecks {
                 + " before the IEND chunk");
     }
 
+    /** Whether a PNG (already walked by {@link #requireCompletePng}) has a chunk of this type before IEND. */
+    static boolean hasPngChunk(byte[] b, String wanted) {
+        long offset = 8;
+        while (offset + 12 <= b.length) {
+            long length = u32(b, (int) offset);
+            String type = new String(b, (int) offset + 4, 4, java.nio.charset.StandardCharsets.US_ASCII);
+            if (type.equals(wanted)) {
+                return true;
+            }
+            if (type.equals("IEND")) {
+                return false;
+            }
+            offset += 12 + length;
+        }
+        return false;
+    }
+
     /**
      * Where the zlib stream of an iCCP, zTXt or compressed iTXt chunk starts (after the keyword,
      * its NUL and the compression bytes), or -1 for any other chunk or a chunk too short to hold one.

@@ -306,8 +306,10 @@ public final class ImageReader {
         // Never the JDK's TIFF reader: it allocated 3 GB for a 253-byte grey TIFF and exhausted a
         // 4 GB heap on 273 bytes declaring 46 bits a pixel (crash-1656fb..., crash-7ec2c7...);
         // common grey TIFFs are read by DeepTiff before this.
+        // PNG: the JDK's decoder, 2-3x faster and leaner than Commons Imaging's on a 12 MP file,
+        // except with an ICC profile, which Commons Imaging applies (and the JDK's does not).
         boolean jdkFirst = header.grey() && format != ImageFormats.PNM && format != ImageFormats.TIFF
-                || format == ImageFormats.PNG && header.bitDepth() == 16
+                || format == ImageFormats.PNG && (header.bitDepth() == 16 || !ContainerChecks.hasPngChunk(bytes, "iCCP"))
                 || format == ImageFormats.GIF || format == ImageFormats.BMP;
         Exception commonsFailure = null;
         if (!jdkFirst) {
