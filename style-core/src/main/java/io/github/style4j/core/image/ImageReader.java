@@ -9,6 +9,7 @@ import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferUShort;
 import java.awt.image.IndexColorModel;
 import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
@@ -490,6 +491,8 @@ public final class ImageReader {
 
         if (interleavedBytes(image, rgb, alpha)) {
             // done: 8-bit samples as stored, read straight from the raster's bytes
+        } else if (interleavedShorts(image, rgb, alpha)) {
+            bits = 16; // 16-bit samples as stored (PNG 16), straight from the raster's shorts
         } else if (model instanceof ComponentColorModel && raster.getTransferType() != DataBuffer.TYPE_FLOAT
                 && raster.getTransferType() != DataBuffer.TYPE_DOUBLE
                 && (space.getType() == ColorSpace.TYPE_GRAY || space.getType() == ColorSpace.TYPE_RGB)) {
@@ -620,6 +623,56 @@ public final class ImageReader {
         if (alpha != null) {
             layout.convertAlpha(alpha);
         }
+        return true;
+    }
+
+    /**
+     * 16-bit samples interleaved in one short array, sRGB or grey (what the JDK's PNG decoder
+     * returns for 16-bit files), converted without the raster's per-sample calls; rows in
+     * parallel for large images. False, touching nothing, for any other layout.
+     */
+    private static boolean interleavedShorts(BufferedImage image, float[] rgb, float[] alpha) {
+        ColorModel model = image.getColorModel();
+        Raster raster = image.getRaster();
+        ColorSpace space = model.getColorSpace();
+        if (!(model instanceof ComponentColorModel) || !(raster.getDataBuffer() instanceof DataBufferUShort shorts)
+                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel layout)
+                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
+                || !(space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY && space.getNumComponents() == 1)
+                || (model.hasAlpha() && model.isAlphaPremultiplied())) {
+            return false;
+        }
+        int colourBands = space.getNumComponents();
+        int bands = colourBands + (model.hasAlpha() ? 1 : 0);
+        for (int band = 0; band < bands; band++) {
+            if (model.getComponentSize(band) != 16) {
+                return false;
+            }
+        }
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int n = w * h;
+        short[] data = shorts.getData();
+        int[] offsets = layout.getBandOffsets();
+        int pixelStride = layout.getPixelStride();
+        int lineStride = layout.getScanlineStride();
+        int base = shorts.getOffset();
+        java.util.stream.IntStream rows = java.util.stream.IntStream.range(0, h);
+        (n >= 1 << 20 ? rows.parallel() : rows).forEach(y -> {
+            for (int c = 0; c < 3; c++) {
+                int from = base + y * lineStride + offsets[colourBands == 1 ? 0 : c];
+                int to = c * n + y * w;
+                for (int x = 0; x < w; x++) {
+                    rgb[to + x] = (data[from + x * pixelStride] & 0xffff) / 65535f;
+                }
+            }
+            if (alpha != null) {
+                int from = base + y * lineStride + offsets[colourBands];
+                for (int x = 0; x < w; x++) {
+                    alpha[y * w + x] = (data[from + x * pixelStride] & 0xffff) / 65535f;
+                }
+            }
+        });
         return true;
     }
 

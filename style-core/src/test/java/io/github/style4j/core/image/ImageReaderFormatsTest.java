@@ -75,6 +75,29 @@ class ImageReaderFormatsTest {
         }
     }
 
+    /** A 16-bit RGBA PNG written by the JDK: every sample as stored, divided by 65535. */
+    @Test
+    void sixteenBitRgbaPngIsExact() throws Exception {
+        var model = new java.awt.image.ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), true, false,
+                java.awt.Transparency.TRANSLUCENT, java.awt.image.DataBuffer.TYPE_USHORT);
+        var raster = model.createCompatibleWritableRaster(7, 3);
+        for (int y = 0; y < 3; y++) {
+            for (int x = 0; x < 7; x++) {
+                raster.setPixel(x, y, new int[] {x * 9000 + y, 65535 - x * 7001, y * 20000 + 5, 30000 + x * y});
+            }
+        }
+        RgbImage read = reader.read(writeJdk(new BufferedImage(model, raster, false, null), "png", "rgba16.png"));
+        assertEquals(16, read.sourceBitDepth());
+        for (int y = 0; y < 3; y++) {
+            for (int x = 0; x < 7; x++) {
+                assertEquals((x * 9000 + y) / 65535f, read.get(0, x, y));
+                assertEquals((65535 - x * 7001) / 65535f, read.get(1, x, y));
+                assertEquals((y * 20000 + 5) / 65535f, read.get(2, x, y));
+                assertEquals((30000 + x * y) / 65535f, read.alpha(x, y));
+            }
+        }
+    }
+
     @Test
     void greyWithAlphaPng() throws Exception {
         var model = new java.awt.image.ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), true, false,
