@@ -80,6 +80,78 @@ final class Dl4jGraphs {
         return new NetworkWeights(architecture, found, Preprocessing.CAFFE_BGR, false, description);
     }
 
+    /**
+     * The architecture a DL4J model zip holds, from its {@code configuration.json} alone: the
+     * shapes of its plain convolution layers, in topological order, against each architecture's.
+     * Reads no parameters (a VGG-19 zip's are 575 MB). Null if it matches none.
+     */
+    static Architecture architectureOf(java.nio.file.Path zip) throws WeightLoadException {
+        String json;
+        try (java.util.zip.ZipFile file = new java.util.zip.ZipFile(zip.toFile())) {
+            java.util.zip.ZipEntry entry = file.getEntry("configuration.json");
+            if (entry == null || entry.getSize() > (64 << 20)) {
+                throw new WeightLoadException(zip + " has no usable configuration.json; it is not a DL4J model zip");
+            }
+            try (java.io.InputStream in = file.getInputStream(entry)) {
+                json = new String(in.readNBytes(64 << 20), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        } catch (java.io.IOException e) {
+            throw new WeightLoadException("cannot read " + zip + " (" + e.getMessage() + ")", e);
+        }
+        org.deeplearning4j.nn.conf.ComputationGraphConfiguration configuration;
+        try {
+            configuration = org.deeplearning4j.nn.conf.ComputationGraphConfiguration.fromJson(json);
+        } catch (RuntimeException e) {
+            throw new WeightLoadException(zip + " holds a configuration.json DL4J cannot read as a ComputationGraph ("
+                    + e.getMessage() + ")", e);
+        }
+        List<long[]> shapes = new ArrayList<>();
+        for (String name : topologicalOrder(configuration)) {
+            GraphVertex vertex = configuration.getVertices().get(name);
+            if (vertex instanceof LayerVertex layerVertex && layerVertex.getLayerConf().getLayer() instanceof ConvolutionLayer conv
+                    && conv.getClass() == ConvolutionLayer.class) {
+                shapes.add(new long[] {conv.getNOut(), conv.getNIn(), conv.getKernelSize()[0], conv.getKernelSize()[1]});
+            }
+        }
+        for (Architecture candidate : Architecture.values()) {
+            List<long[]> expected = candidate.convolutionShapes();
+            boolean same = expected.size() == shapes.size();
+            for (int i = 0; same && i < expected.size(); i++) {
+                same = Arrays.equals(expected.get(i), shapes.get(i));
+            }
+            if (same) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The configuration's own order when a saved model carries it, else Kahn's: vertices whose
+     * inputs are all placed, in the order they were added (so a fire module's 1x1 expansion
+     * comes before its 3x3, as the zoo builds them and as DL4J orders them).
+     */
+    private static List<String> topologicalOrder(org.deeplearning4j.nn.conf.ComputationGraphConfiguration configuration) {
+        if (configuration.getTopologicalOrderStr() != null) {
+            return configuration.getTopologicalOrderStr();
+        }
+        java.util.Set<String> placed = new java.util.LinkedHashSet<>(configuration.getNetworkInputs());
+        List<String> order = new ArrayList<>();
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            for (String name : configuration.getVertices().keySet()) {
+                if (!placed.contains(name)
+                        && placed.containsAll(configuration.getVertexInputs().getOrDefault(name, List.of()))) {
+                    placed.add(name);
+                    order.add(name);
+                    progress = true;
+                }
+            }
+        }
+        return order;
+    }
+
     private static Activation activation(String name, Layer conv) throws WeightLoadException {
         IActivation fn = ((ConvolutionLayer) conv).getActivationFn();
         if (fn == null || fn instanceof ActivationIdentity || fn instanceof ActivationReLU) {

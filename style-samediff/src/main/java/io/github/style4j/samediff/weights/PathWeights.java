@@ -45,16 +45,11 @@ final class PathWeights implements WeightSource {
             return Optional.of(impliedFolderArchitecture());
         }
         if (isDl4jZip(path)) {
-            var graph = Dl4jModelWeights.read(path);
-            for (Architecture candidate : Architecture.values()) {
-                try {
-                    Dl4jGraphs.extract(candidate, graph, path.toString());
-                    return Optional.of(candidate);
-                } catch (WeightLoadException e) {
-                    // not this one
-                }
+            Architecture architecture = Dl4jGraphs.architectureOf(path);
+            if (architecture == null) {
+                throw new WeightLoadException(path + " is a DL4J model but none of VGG-16, VGG-19 or SqueezeNet 1.1");
             }
-            throw new WeightLoadException(path + " is a DL4J model but none of VGG-16, VGG-19 or SqueezeNet 1.1");
+            return Optional.of(architecture);
         }
         try (WeightFile file = WeightFile.open(path)) {
             return file.architecture();
