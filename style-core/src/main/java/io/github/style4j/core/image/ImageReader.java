@@ -489,10 +489,9 @@ public final class ImageReader {
         float[] alpha = model.hasAlpha() ? new float[n] : null;
         int bits = 8;
 
-        if (interleavedBytes(image, rgb, alpha)) {
-            // done: 8-bit samples as stored, read straight from the raster's bytes
-        } else if (interleavedShorts(image, rgb, alpha)) {
-            bits = 16; // 16-bit samples as stored (PNG 16), straight from the raster's shorts
+        int interleavedBits = interleaved(image, rgb, alpha);
+        if (interleavedBits > 0) {
+            bits = interleavedBits; // samples as stored, read straight from the raster's array
         } else if (model instanceof ComponentColorModel && raster.getTransferType() != DataBuffer.TYPE_FLOAT
                 && raster.getTransferType() != DataBuffer.TYPE_DOUBLE
                 && (space.getType() == ColorSpace.TYPE_GRAY || space.getType() == ColorSpace.TYPE_RGB)) {
@@ -552,34 +551,44 @@ public final class ImageReader {
 
     /**
      * An sRGB or grey image of 8-bit samples interleaved in one byte array (what the JPEG and PNG
-     * decoders return: 3BYTE_BGR, 4BYTE_ABGR, BYTE_GRAY), whose rows convert to float planes
-     * without per-band copies.
+     * decoders return: 3BYTE_BGR, 4BYTE_ABGR, BYTE_GRAY) or of 16-bit samples in one short array
+     * (the JDK's 16-bit PNG), whose rows convert to float planes without per-sample raster calls.
+     *
+     * @param bytes  the samples when 8 bits, else null
+     * @param shorts the samples when 16 bits, else null
      */
-    private record InterleavedBytes(byte[] data, int[] offsets, int pixelStride, int lineStride, int base,
-                                    int colourBands, int w, int h) {
+    private record InterleavedSamples(byte[] bytes, short[] shorts, int[] offsets, int pixelStride, int lineStride,
+                                      int base, int colourBands, int w, int h) {
         /** The layout of {@code image}, or null for any other kind of image. */
-        static InterleavedBytes of(BufferedImage image) {
+        static InterleavedSamples of(BufferedImage image) {
             ColorModel model = image.getColorModel();
             Raster raster = image.getRaster();
             ColorSpace space = model.getColorSpace();
-            if (!(model instanceof ComponentColorModel) || !(raster.getDataBuffer() instanceof DataBufferByte bytes)
+            DataBuffer buffer = raster.getDataBuffer();
+            if (!(model instanceof ComponentColorModel)
+                    || !(buffer instanceof DataBufferByte || buffer instanceof DataBufferUShort)
                     || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel layout)
                     || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
-                    || !(space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY && space.getNumComponents() == 1)) {
+                    || !(space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY && space.getNumComponents() == 1)
+                    || (model.hasAlpha() && model.isAlphaPremultiplied())) {
                 return null;
             }
+            int bits = buffer instanceof DataBufferByte ? 8 : 16;
             int colourBands = space.getNumComponents();
             int bands = colourBands + (model.hasAlpha() ? 1 : 0);
             for (int band = 0; band < bands; band++) {
-                if (model.getComponentSize(band) != 8) {
+                if (model.getComponentSize(band) != bits) {
                     return null;
                 }
             }
-            if (model.hasAlpha() && model.isAlphaPremultiplied()) {
-                return null;
-            }
-            return new InterleavedBytes(bytes.getData(), layout.getBandOffsets(), layout.getPixelStride(),
-                    layout.getScanlineStride(), bytes.getOffset(), colourBands, image.getWidth(), image.getHeight());
+            return new InterleavedSamples(buffer instanceof DataBufferByte b ? b.getData() : null,
+                    buffer instanceof DataBufferUShort u ? u.getData() : null, layout.getBandOffsets(),
+                    layout.getPixelStride(), layout.getScanlineStride(), buffer.getOffset(), colourBands,
+                    image.getWidth(), image.getHeight());
+        }
+
+        int bits() {
+            return bytes != null ? 8 : 16;
         }
 
         /** Rows {@code [from, to)} into the colour planes. */
@@ -587,93 +596,48 @@ public final class ImageReader {
             int n = w * h;
             for (int y = from; y < to; y++) {
                 for (int c = 0; c < 3; c++) {
-                    int source = base + y * lineStride + offsets[colourBands == 1 ? 0 : c];
-                    int target = c * n + y * w;
-                    for (int x = 0; x < w; x++) {
-                        rgb[target + x] = (data[source + x * pixelStride] & 0xff) / 255f;
-                    }
+                    convertRow(y, offsets[colourBands == 1 ? 0 : c], rgb, c * n + y * w);
                 }
             }
         }
 
-        void convertAlpha(float[] alpha) {
-            int offset = offsets[colourBands];
-            for (int y = 0; y < h; y++) {
-                int source = base + y * lineStride + offset;
+        /** Row {@code y}'s alpha into the alpha plane. */
+        void convertAlpha(float[] alpha, int y) {
+            convertRow(y, offsets[colourBands], alpha, y * w);
+        }
+
+        private void convertRow(int y, int bandOffset, float[] target, int to) {
+            int from = base + y * lineStride + bandOffset;
+            if (bytes != null) {
                 for (int x = 0; x < w; x++) {
-                    alpha[y * w + x] = (data[source + x * pixelStride] & 0xff) / 255f;
+                    target[to + x] = (bytes[from + x * pixelStride] & 0xff) / 255f;
+                }
+            } else {
+                for (int x = 0; x < w; x++) {
+                    target[to + x] = (shorts[from + x * pixelStride] & 0xffff) / 65535f;
                 }
             }
         }
-    }
-
-    /** The common case, fast; returns false, touching nothing, for any layout but {@link InterleavedBytes}. */
-    private static boolean interleavedBytes(BufferedImage image, float[] rgb, float[] alpha) {
-        InterleavedBytes layout = InterleavedBytes.of(image);
-        if (layout == null) {
-            return false;
-        }
-        // Rows in parallel for large images: the conversion is bound by writing 12 bytes a pixel.
-        int h = layout.h();
-        if ((long) layout.w() * h >= 1 << 20) {
-            java.util.stream.IntStream.range(0, h).parallel().forEach(y -> layout.convertRows(rgb, y, y + 1));
-        } else {
-            layout.convertRows(rgb, 0, h);
-        }
-        if (alpha != null) {
-            layout.convertAlpha(alpha);
-        }
-        return true;
     }
 
     /**
-     * 16-bit samples interleaved in one short array, sRGB or grey (what the JDK's PNG decoder
-     * returns for 16-bit files), converted without the raster's per-sample calls; rows in
-     * parallel for large images. False, touching nothing, for any other layout.
+     * The common case, fast: converts an {@link InterleavedSamples} image and returns its bit
+     * depth; returns 0, touching nothing, for any other layout.
      */
-    private static boolean interleavedShorts(BufferedImage image, float[] rgb, float[] alpha) {
-        ColorModel model = image.getColorModel();
-        Raster raster = image.getRaster();
-        ColorSpace space = model.getColorSpace();
-        if (!(model instanceof ComponentColorModel) || !(raster.getDataBuffer() instanceof DataBufferUShort shorts)
-                || !(raster.getSampleModel() instanceof PixelInterleavedSampleModel layout)
-                || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0
-                || !(space.isCS_sRGB() || space.getType() == ColorSpace.TYPE_GRAY && space.getNumComponents() == 1)
-                || (model.hasAlpha() && model.isAlphaPremultiplied())) {
-            return false;
+    private static int interleaved(BufferedImage image, float[] rgb, float[] alpha) {
+        InterleavedSamples layout = InterleavedSamples.of(image);
+        if (layout == null) {
+            return 0;
         }
-        int colourBands = space.getNumComponents();
-        int bands = colourBands + (model.hasAlpha() ? 1 : 0);
-        for (int band = 0; band < bands; band++) {
-            if (model.getComponentSize(band) != 16) {
-                return false;
-            }
-        }
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int n = w * h;
-        short[] data = shorts.getData();
-        int[] offsets = layout.getBandOffsets();
-        int pixelStride = layout.getPixelStride();
-        int lineStride = layout.getScanlineStride();
-        int base = shorts.getOffset();
-        java.util.stream.IntStream rows = java.util.stream.IntStream.range(0, h);
-        (n >= 1 << 20 ? rows.parallel() : rows).forEach(y -> {
-            for (int c = 0; c < 3; c++) {
-                int from = base + y * lineStride + offsets[colourBands == 1 ? 0 : c];
-                int to = c * n + y * w;
-                for (int x = 0; x < w; x++) {
-                    rgb[to + x] = (data[from + x * pixelStride] & 0xffff) / 65535f;
-                }
-            }
+        // Rows in parallel for large images: the conversion is bound by writing 12 bytes a pixel.
+        java.util.stream.IntStream rows = java.util.stream.IntStream.range(0, layout.h());
+        (((long) layout.w() * layout.h() >= 1 << 20) ? rows.parallel() : rows).forEach(y -> {
+            layout.convertRows(rgb, y, y + 1);
             if (alpha != null) {
-                int from = base + y * lineStride + offsets[colourBands];
-                for (int x = 0; x < w; x++) {
-                    alpha[y * w + x] = (data[from + x * pixelStride] & 0xffff) / 65535f;
-                }
+                layout.convertAlpha(alpha, y);
             }
         });
-        return true;
+        return layout.bits();
     }
 
     /**
@@ -686,7 +650,7 @@ public final class ImageReader {
     private static final class PipelinedConversion implements javax.imageio.event.IIOReadUpdateListener {
         private static final int ROWS_PER_TASK = 64;
         private final List<java.util.concurrent.Future<?>> tasks = new ArrayList<>();
-        private InterleavedBytes layout;
+        private InterleavedSamples layout;
         private float[] rgb;
         private boolean off;
         private int delivered;
@@ -699,7 +663,7 @@ public final class ImageReader {
                 return;
             }
             if (layout == null) {
-                layout = InterleavedBytes.of(image);
+                layout = InterleavedSamples.of(image);
                 if (layout == null || image.getColorModel().hasAlpha() || (long) layout.w() * layout.h() < 1 << 16) {
                     off = true; // tiny images convert fast enough afterwards
                     return;
@@ -715,7 +679,7 @@ public final class ImageReader {
                 int from = handedOff;
                 int to = delivered;
                 float[] planes = rgb;
-                InterleavedBytes rows = layout;
+                InterleavedSamples rows = layout;
                 tasks.add(java.util.concurrent.ForkJoinPool.commonPool().submit(() -> rows.convertRows(planes, from, to)));
                 handedOff = to;
             }
@@ -763,11 +727,11 @@ public final class ImageReader {
                 }
             }
             if (off || layout == null || image.getWidth() != layout.w() || image.getHeight() != layout.h()
-                    || InterleavedBytes.of(image) == null) {
+                    || InterleavedSamples.of(image) == null) {
                 return null;
             }
             layout.convertRows(rgb, handedOff, layout.h());
-            return RgbImage.wrap(layout.w(), layout.h(), rgb, null, 8);
+            return RgbImage.wrap(layout.w(), layout.h(), rgb, null, layout.bits());
         }
     }
 

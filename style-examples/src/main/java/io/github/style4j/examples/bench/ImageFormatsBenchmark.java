@@ -7,7 +7,6 @@ import java.awt.image.ComponentColorModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,20 +38,6 @@ import picocli.CommandLine.Option;
 @Command(name = "image-limits", mixinStandardHelpOptions = true,
         description = "Times reading a 12 MP image in every format, and refusing hostile files.")
 final class ImageFormatsBenchmark implements Callable<Integer> {
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-
-    /**
-     * Bytes allocated so far by every live thread: a read may allocate on other threads (the
-     * JPEG reader converts rows on a pool thread), and those bytes count too.
-     */
-    static long allThreadsAllocated() {
-        long total = 0;
-        for (long bytes : THREADS.getThreadAllocatedBytes(THREADS.getAllThreadIds())) {
-            total += Math.max(0, bytes);
-        }
-        return total;
-    }
     private static final int W = 4032;
     private static final int H = 3024;
 
@@ -62,7 +47,7 @@ final class ImageFormatsBenchmark implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, byte[]> files = new LinkedHashMap<>();
-        BufferedImage photo = photo();
+        BufferedImage photo = ImageLoadBenchmark.photoLike(W, H);
         files.put("PNG 8-bit", write(photo, "png", null));
         files.put("PNG 16-bit", write(sixteenBit(photo), "png", null));
         files.put("JPEG baseline", write(photo, "jpeg", null));
@@ -103,7 +88,7 @@ final class ImageFormatsBenchmark implements Callable<Integer> {
         List<Double> allocated = new ArrayList<>();
         for (int i = 0; i <= repeats; i++) {
             System.gc();
-            long before = allThreadsAllocated();
+            long before = ImageLoadBenchmark.allThreadsAllocated();
             long start = System.nanoTime();
             boolean failed = false;
             try {
@@ -112,7 +97,7 @@ final class ImageFormatsBenchmark implements Callable<Integer> {
                 failed = true;
             }
             double ms = (System.nanoTime() - start) / 1e6;
-            double bytesAllocated = allThreadsAllocated() - before;
+            double bytesAllocated = ImageLoadBenchmark.allThreadsAllocated() - before;
             if (failed != mustFail) {
                 throw new IllegalStateException(name + (mustFail ? " was read" : " was refused"));
             }
@@ -122,22 +107,6 @@ final class ImageFormatsBenchmark implements Callable<Integer> {
             }
         }
         return new double[] {NetworkBenchmark.median(times), NetworkBenchmark.median(allocated)};
-    }
-
-    private static BufferedImage photo() {
-        BufferedImage image = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
-        Random random = new Random(1);
-        int[] row = new int[W];
-        for (int y = 0; y < H; y++) {
-            for (int x = 0; x < W; x++) {
-                int r = (int) (127 + 100 * Math.sin(x / 150.0)) + random.nextInt(16);
-                int g = (int) (127 + 100 * Math.cos(y / 110.0)) + random.nextInt(16);
-                int b = (x + y) * 255 / (W + H);
-                row[x] = (Math.min(r, 255) << 16) | (Math.min(g, 255) << 8) | b;
-            }
-            image.setRGB(0, y, W, 1, row, 0, W);
-        }
-        return image;
     }
 
     private static BufferedImage sixteenBit(BufferedImage photo) {

@@ -131,8 +131,13 @@ final class ImageLoadBenchmark implements Callable<Integer> {
         throw new IllegalStateException("the JDK's JPEG reader is not registered");
     }
 
-    /** A photo-like test card: smooth gradients plus a little noise, so JPEG has work to do. */
+    /** A photo-like test card written as a JPEG. */
     private static void writePhotoLikeJpeg(Path file, int w, int h) throws Exception {
+        ImageIO.write(photoLike(w, h), "jpeg", file.toFile());
+    }
+
+    /** A photo-like test card: smooth gradients plus a little noise, so the encoders have work to do. */
+    static BufferedImage photoLike(int w, int h) {
         BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Random random = new Random(1);
         int[] row = new int[w];
@@ -145,6 +150,6 @@ final class ImageLoadBenchmark implements Callable<Integer> {
             }
             image.setRGB(0, y, w, 1, row, 0, w);
         }
-        ImageIO.write(image, "jpeg", file.toFile());
+        return image;
     }
 }

@@ -88,7 +88,7 @@ final class CaffeWeights {
             StoredTensor kernel = blob(blobs.get(0), name + ".weight", 4);
             long out = kernel.shape()[0];
             StoredTensor bias = blobs.size() > 1 ? blob(blobs.get(1), name + ".bias", 1)
-                    : new StoredTensor(name + ".bias (none: zeros)", new long[] {out}, () -> new float[(int) out]);
+                    : StoredTensor.zeros(name, out);
             convolutions.add(new StoredConv(name, kernel, bias));
         }
         return new FileLayout(WeightFormat.CAFFE, convolutions, skipped, null);
@@ -117,13 +117,8 @@ final class CaffeWeights {
                     }
                 }
                 case BLOB_DATA -> {
-                    if (blob.wireType() == ProtoReader.LENGTH_DELIMITED) {
-                        data.add(blob.readBytes());
-                    } else {
-                        singles++;
-                        float value = blob.readFixed32Float();
-                        data.add(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(0, value));
-                    }
+                    singles += blob.wireType() == ProtoReader.LENGTH_DELIMITED ? 0 : 1;
+                    data.add(blob.readFloats());
                 }
                 default -> blob.skip();
             }
@@ -149,23 +144,6 @@ final class CaffeWeights {
         } else if (shape.length != 4) {
             throw new MalformedWeightsException(name + " is not 4-D");
         }
-        long total = count;
-        return new StoredTensor(name, shape, () -> {
-            float[] values = new float[(int) total];
-            int at = 0;
-            for (ByteBuffer part : data) {
-                ByteBuffer view = part.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN);
-                int n = view.remaining() / 4;
-                if (at + n > values.length || view.remaining() % 4 != 0) {
-                    throw new MalformedWeightsException(name + " holds more values than its shape");
-                }
-                view.asFloatBuffer().get(values, at, n);
-                at += n;
-            }
-            if (at != values.length) {
-                throw new MalformedWeightsException(name + " holds " + at + " values, its shape needs " + total);
-            }
-            return values;
-        });
+        return new StoredTensor(name, shape, StoredTensor.float32(data, count, name));
     }
 }

@@ -86,6 +86,22 @@ final class Dl4jGraphs {
      * Reads no parameters (a VGG-19 zip's are 575 MB). Null if it matches none.
      */
     static Architecture architectureOf(java.nio.file.Path zip) throws WeightLoadException {
+        List<long[]> shapes = new ArrayList<>(convolutionsOf(zip).values());
+        for (Architecture candidate : Architecture.values()) {
+            List<long[]> expected = candidate.convolutionShapes();
+            boolean same = expected.size() == shapes.size();
+            for (int i = 0; same && i < expected.size(); i++) {
+                same = Arrays.equals(expected.get(i), shapes.get(i));
+            }
+            if (same) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** A DL4J model zip's plain convolution layers, name to {@code [out, in, kH, kW]}, in topological order. */
+    static java.util.Map<String, long[]> convolutionsOf(java.nio.file.Path zip) throws WeightLoadException {
         String json;
         try (java.util.zip.ZipFile file = new java.util.zip.ZipFile(zip.toFile())) {
             java.util.zip.ZipEntry entry = file.getEntry("configuration.json");
@@ -105,25 +121,16 @@ final class Dl4jGraphs {
             throw new WeightLoadException(zip + " holds a configuration.json DL4J cannot read as a ComputationGraph ("
                     + e.getMessage() + ")", e);
         }
-        List<long[]> shapes = new ArrayList<>();
+        java.util.Map<String, long[]> convolutions = new java.util.LinkedHashMap<>();
         for (String name : topologicalOrder(configuration)) {
             GraphVertex vertex = configuration.getVertices().get(name);
             if (vertex instanceof LayerVertex layerVertex && layerVertex.getLayerConf().getLayer() instanceof ConvolutionLayer conv
                     && conv.getClass() == ConvolutionLayer.class) {
-                shapes.add(new long[] {conv.getNOut(), conv.getNIn(), conv.getKernelSize()[0], conv.getKernelSize()[1]});
+                convolutions.put(name, new long[] {conv.getNOut(), conv.getNIn(), conv.getKernelSize()[0],
+                        conv.getKernelSize()[1]});
             }
         }
-        for (Architecture candidate : Architecture.values()) {
-            List<long[]> expected = candidate.convolutionShapes();
-            boolean same = expected.size() == shapes.size();
-            for (int i = 0; same && i < expected.size(); i++) {
-                same = Arrays.equals(expected.get(i), shapes.get(i));
-            }
-            if (same) {
-                return candidate;
-            }
-        }
-        return null;
+        return convolutions;
     }
 
     /**

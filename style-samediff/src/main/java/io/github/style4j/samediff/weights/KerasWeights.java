@@ -95,8 +95,7 @@ final class KerasWeights {
                     continue;
                 }
                 if (bias == null) {
-                    long out = kernel.shape()[0];
-                    bias = new StoredTensor(layer + " (no bias: zeros)", new long[] {out}, () -> new float[(int) out]);
+                    bias = StoredTensor.zeros(layer, kernel.shape()[0]);
                 }
                 convolutions.add(new StoredConv(layer, kernel, bias));
             }

@@ -94,9 +94,7 @@ final class OnnxWeights {
             }
             StoredTensor bias = node.inputs().size() > 2 ? initializers.get(node.inputs().get(2)) : null;
             if (bias == null) {
-                long out = kernel.shape().length > 0 ? kernel.shape()[0] : 0;
-                bias = new StoredTensor(kernel.name() + " (no bias: zeros)", new long[] {out},
-                        () -> new float[(int) out]);
+                bias = StoredTensor.zeros(kernel.name(), kernel.shape().length > 0 ? kernel.shape()[0] : 0);
             }
             used.add(kernel.name());
             used.add(bias.name());
@@ -140,14 +138,7 @@ final class OnnxWeights {
                 case TENSOR_DATA_TYPE -> dataType = tensor.readInt();
                 case TENSOR_NAME -> name = tensor.readString();
                 case TENSOR_RAW_DATA -> raw = tensor.readBytes();
-                case TENSOR_FLOAT_DATA -> {
-                    if (tensor.wireType() == ProtoReader.LENGTH_DELIMITED) {
-                        floatData.add(tensor.readBytes());
-                    } else {
-                        float value = tensor.readFixed32Float();
-                        floatData.add(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, value));
-                    }
-                }
+                case TENSOR_FLOAT_DATA -> floatData.add(tensor.readFloats());
                 case TENSOR_DATA_LOCATION -> external = tensor.readInt() == 1;
                 default -> tensor.skip();
             }
@@ -197,25 +188,7 @@ final class OnnxWeights {
             };
         }
         if (dataType == FLOAT) {
-            return new StoredTensor(name, shape, () -> {
-                float[] data = new float[(int) total];
-                int at = 0;
-                for (ByteBuffer part : floatData) {
-                    ByteBuffer view = part.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-                    int n = view.remaining() / 4;
-                    if (at + n > data.length || view.remaining() % 4 != 0) {
-                        throw new MalformedWeightsException("initializer " + tensorName + " holds more values than "
-                                + "its shape");
-                    }
-                    view.asFloatBuffer().get(data, at, n);
-                    at += n;
-                }
-                if (at != data.length) {
-                    throw new MalformedWeightsException("initializer " + tensorName + " holds " + at + " values for "
-                            + "shape " + java.util.Arrays.toString(shape));
-                }
-                return data;
-            });
+            return new StoredTensor(name, shape, StoredTensor.float32(floatData, total, "initializer " + name));
         }
         return new StoredTensor(name, shape, () -> {
             throw new MalformedWeightsException("initializer " + tensorName + " has no float data");

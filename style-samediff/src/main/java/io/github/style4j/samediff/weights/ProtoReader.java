@@ -89,16 +89,25 @@ final class ProtoReader {
         return new String(text, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** An integer field, plain or (when the schema packs it) one packed value at a time is not supported here. */
+    /** An integer field (varint). */
     long readInt() throws MalformedWeightsException {
         expect(VARINT);
         return readVarint();
     }
 
-    float readFixed32Float() throws MalformedWeightsException {
+    /**
+     * The bytes of a repeated float field's current entry, as a view: a packed run of values,
+     * or one unpacked fixed32 value.
+     */
+    ByteBuffer readFloats() throws MalformedWeightsException {
+        if (wireType() == LENGTH_DELIMITED) {
+            return readBytes();
+        }
         expect(FIXED32);
         require(4);
-        return buffer.getFloat();
+        ByteBuffer view = buffer.slice(buffer.position(), 4).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.position(buffer.position() + 4);
+        return view;
     }
 
     /** Skips the current field's value. */

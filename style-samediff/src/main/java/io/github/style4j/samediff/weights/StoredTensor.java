@@ -54,16 +54,37 @@ record StoredTensor(String name, long[] shape, Values values) {
 
     /** Little-endian float32 values from a view of a file. */
     static Values float32(ByteBuffer bytes, long count, String name) {
+        return float32(java.util.List.of(bytes), count, name);
+    }
+
+    /**
+     * Little-endian float32 values stored in several views (a protobuf repeated float field,
+     * packed or not, can come in pieces), which together must hold exactly {@code count}.
+     */
+    static Values float32(java.util.List<ByteBuffer> parts, long count, String name) {
         return () -> {
-            ByteBuffer view = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            if (view.remaining() != count * 4) {
-                throw new MalformedWeightsException(name + " has " + view.remaining() + " bytes for " + count
+            long bytes = 0;
+            for (ByteBuffer part : parts) {
+                bytes += part.remaining();
+            }
+            if (bytes != count * 4) {
+                throw new MalformedWeightsException(name + " has " + bytes + " bytes for " + count
                         + " float32 values");
             }
             float[] data = new float[(int) count];
-            view.asFloatBuffer().get(data);
+            int at = 0;
+            for (ByteBuffer part : parts) {
+                int n = part.remaining() / 4;
+                part.duplicate().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data, at, n);
+                at += n;
+            }
             return data;
         };
+    }
+
+    /** A bias of zeros for a convolution stored without one. */
+    static StoredTensor zeros(String layer, long count) {
+        return new StoredTensor(layer + " (no bias: zeros)", new long[] {count}, () -> new float[(int) count]);
     }
 
     /** IEEE 754 half precision to single (Java 17 has no {@code Float.float16ToFloat}). */

@@ -182,8 +182,7 @@ final class TorchWeights {
             TensorRef kernel = entry.getValue();
             StoredTensor kernelTensor = tensor(key, kernel, storages);
             StoredTensor biasTensor = bias != null ? tensor(layer + ".bias", bias, storages)
-                    : new StoredTensor(layer + ".bias (none: zeros)", new long[] {kernel.size()[0]},
-                    () -> new float[(int) kernel.size()[0]]);
+                    : StoredTensor.zeros(layer, kernel.size()[0]);
             convolutions.add(new StoredConv(layer, kernelTensor, biasTensor));
         }
         return new FileLayout(format, convolutions, skipped, file);

@@ -35,14 +35,15 @@ public final class WeightFiles {
                     weights.preprocessing(), folderBytes(path), null, Optional.empty());
         }
         if (PathWeights.isDl4jZip(path)) {
+            // From the configuration alone: restoring a VGG-19 zip's 575 MB of parameters is the load's job.
             Architecture architecture = WeightSource.of(path).impliedArchitecture().orElseThrow();
-            NetworkWeights weights = WeightSource.dl4jModel(path).load(architecture);
+            List<String> layers = List.copyOf(Dl4jGraphs.convolutionsOf(path).keySet());
             long adler32 = ModelDownloader.adler32(path);
             PretrainedFile zoo = ZooPretrainedWeights.zooFile(architecture);
             Optional<String> recognised = adler32 == zoo.adler32()
                     ? Optional.of("DL4J zoo " + architecture + " (ImageNet) [" + zoo.fileName() + "]") : Optional.empty();
-            return new WeightReport(path, WeightFormat.DL4J_ZIP, architecture, sources(weights), List.of(),
-                    weights.preprocessing(), size(path), sha256(path), recognised);
+            return new WeightReport(path, WeightFormat.DL4J_ZIP, architecture, layers, List.of(),
+                    WeightFormat.DL4J_ZIP.defaultPreprocessing(), size(path), sha256(path), recognised);
         }
         try (WeightFile file = WeightFile.open(path)) {
             Architecture architecture = file.architecture().orElse(null);
@@ -125,15 +126,9 @@ public final class WeightFiles {
 
     private static String sha256(Path file) throws WeightLoadException {
         try {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            try (var in = new java.security.DigestInputStream(Files.newInputStream(file), digest)) {
-                in.transferTo(java.io.OutputStream.nullOutputStream());
-            }
-            return java.util.HexFormat.of().formatHex(digest.digest());
+            return NpyFolderWeights.sha256(file);
         } catch (IOException e) {
             throw new WeightLoadException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
