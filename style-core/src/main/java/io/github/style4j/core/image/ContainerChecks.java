@@ -424,6 +424,22 @@ final class ContainerChecks {
         return found[0];
     }
 
+    /**
+     * Whether the JPEG's frame is sequential (SOF0 baseline or SOF1 extended), decoded top to
+     * bottom in one pass; progressive frames are refined pass after pass over the whole image.
+     */
+    static boolean isSequentialJpeg(byte[] b, Path path) throws CorruptImageException {
+        int[] frame = {-1};
+        walkJpeg(b, path, (marker, offset, length) -> {
+            boolean sof = marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc;
+            if (sof) {
+                frame[0] = marker;
+            }
+            return !sof && marker != 0xda;
+        });
+        return frame[0] == 0xc0 || frame[0] == 0xc1;
+    }
+
     /** The image data must be followed by an end-of-image marker. */
     static void requireCompleteJpeg(byte[] b, Path path) throws CorruptImageException {
         boolean[] scanFound = new boolean[1];
@@ -503,7 +519,7 @@ final class ContainerChecks {
         return false;
     }
 
-    private static long u32(byte[] b, int at) {
+    static long u32(byte[] b, int at) {
         return ((long) (b[at] & 0xff) << 24) | ((b[at + 1] & 0xff) << 16) | ((b[at + 2] & 0xff) << 8) | (b[at + 3] & 0xff);
     }
 }
