@@ -131,3 +131,15 @@ subprocess.run(["convert", "/tmp/grey16.pgm", "-depth", "16", "-compress", "rle"
                check=True)
 os.remove("/tmp/wide16.ppm")
 os.remove("/tmp/grey16.pgm")
+
+# 9. Tiled 16-bit TIFFs: the images of section 8 in 48x32 tiles, so that the right and bottom
+#    tiles run past the 64x48 image (padding the reader must skip); RGB deflate with the
+#    horizontal predictor, grey LZW.
+open("/tmp/wide16.ppm", "wb").write(b"P6\n64 48\n65535\n" + wide.tobytes())
+open("/tmp/grey16.pgm", "wb").write(b"P5\n64 48\n65535\n" + grey.tobytes())
+subprocess.run(["convert", "/tmp/wide16.ppm", "-depth", "16", "-compress", "zip", "-define", "tiff:predictor=2",
+                "-define", "tiff:tile-geometry=48x32", out("rgb16-tiled-deflate.tif")], check=True)
+subprocess.run(["convert", "/tmp/grey16.pgm", "-depth", "16", "-compress", "lzw",
+                "-define", "tiff:tile-geometry=48x32", out("grey16-tiled-lzw.tif")], check=True)
+os.remove("/tmp/wide16.ppm")
+os.remove("/tmp/grey16.pgm")

@@ -8,12 +8,12 @@ import java.util.zip.Inflater;
 
 /**
  * style4j's reader for the common kinds of TIFF: grey, grey+alpha, RGB or RGBA, 8 or 16 bits a
- * sample, samples interleaved, in strips, uncompressed, LZW, PackBits or deflate (with or
- * without the horizontal predictor), no embedded ICC profile (TIFF 6.0, sections 2, 9, 13, 14
- * and 21; deflate per Adobe's technical note). Commons Imaging reduces 16-bit samples to 8 bits and linearises grey;
+ * sample, samples interleaved, in strips or tiles, uncompressed, LZW, PackBits or deflate (with
+ * or without the horizontal predictor), no embedded ICC profile (TIFF 6.0, sections 2, 9, 13,
+ * 14, 15 and 21; deflate per Adobe's technical note). Commons Imaging reduces 16-bit samples to 8 bits and linearises grey;
  * TwelveMonkeys' TIFF reader and the JDK's allocated gigabytes for tiny damaged files (fuzz
- * findings, docs/decisions/0006). Every other TIFF (JPEG-compressed, tiled, palette, CMYK,
- * bilevel) goes to Commons Imaging.
+ * findings, docs/decisions/0006). Every other TIFF (JPEG-compressed, palette, CMYK, bilevel)
+ * goes to Commons Imaging.
  * Runs after {@link ContainerChecks#requireBoundedTiff}, so every field, strip and offset lies
  * inside the file; each strip inflates into a buffer of exactly the size it must have.
  */
@@ -48,8 +48,13 @@ final class DeepTiff {
         if (!sameBits || (depth != 8 && depth != 16) || !(grey || colour) || first(tags, 284, 1) != 1
                 || (compression != 1 && compression != 5 && compression != 8 && compression != 32946
                     && compression != 32773) || (predictor != 1 && predictor != 2)
-                || tags.containsKey(34675) || tags.containsKey(322) || !tags.containsKey(273)
-                || !tags.containsKey(279) || width <= 0 || height <= 0) {
+                || tags.containsKey(34675) || width <= 0 || height <= 0) {
+            return null;
+        }
+        boolean tiled = tags.containsKey(322);
+        int offsetsTag = tiled ? 324 : 273;
+        int countsTag = tiled ? 325 : 279;
+        if (!tags.containsKey(offsetsTag) || !tags.containsKey(countsTag) || tiled && !tags.containsKey(323)) {
             return null;
         }
         if (width * height > maxPixels) {
@@ -62,30 +67,46 @@ final class DeepTiff {
         int colourSamples = grey ? 1 : 3;
         boolean hasAlpha = samples == colourSamples + 1;
         boolean associatedAlpha = hasAlpha && first(tags, 338, 0) == 1;
-        long rowsPerStrip = Math.max(1, Math.min(first(tags, 278, h), h));
-        long[] offsets = tags.get(273);
-        long[] counts = tags.get(279);
-        int rowBytes = w * samples * bytesPerSample;
+        // A strip is a block as wide as the image; a tile, a block of its own size, padded past
+        // the image's right and bottom edges (TIFF 6.0, section 15).
+        long blockWidth = tiled ? first(tags, 322, 0) : w;
+        long blockHeight = tiled ? first(tags, 323, 0) : Math.max(1, Math.min(first(tags, 278, h), h));
+        if (blockWidth <= 0 || blockHeight <= 0
+                || blockWidth * blockHeight > Math.max((long) w * h, 1 << 20)) {
+            throw new CorruptImageException(path, "TIFF declares tiles of " + blockWidth + "x" + blockHeight
+                    + " pixels for a " + w + "x" + h + " image; the file is damaged");
+        }
+        String block = tiled ? "tile" : "strip";
+        long[] offsets = tags.get(offsetsTag);
+        long[] counts = tags.get(countsTag);
+        int rowBytes = (int) blockWidth * samples * bytesPerSample;
         int n = w * h;
+        int across = (int) ((w + blockWidth - 1) / blockWidth);
+        int down = (int) ((h + blockHeight - 1) / blockHeight);
+        long blocks = (long) across * down;
+        if (offsets.length < blocks || counts.length < blocks) {
+            throw new CorruptImageException(path, "TIFF lists " + offsets.length + " " + block + "s where its "
+                    + w + "x" + h + " pixels need " + blocks + " of " + blockWidth + "x" + blockHeight
+                    + "; the file is damaged");
+        }
         float[] rgb = new float[3 * n];
         float[] alpha = hasAlpha ? new float[n] : null;
-        int strips = (int) ((h + rowsPerStrip - 1) / rowsPerStrip);
-        if (offsets.length < strips || counts.length < strips) {
-            throw new CorruptImageException(path, "TIFF lists " + offsets.length + " strips for " + h + " rows of "
-                    + rowsPerStrip + "; the file is damaged");
-        }
         int mask = depth == 16 ? 0xffff : 0xff;
         int[] previous = new int[samples];
         float[] values = new float[samples];
-        for (int strip = 0; strip < strips; strip++) {
-            int firstRow = (int) (strip * rowsPerStrip);
-            int rows = (int) Math.min(rowsPerStrip, h - firstRow);
-            byte[] data = stripBytes(b, (int) offsets[strip], (int) counts[strip], rows * rowBytes, compression, path);
-            for (int r = 0; r < rows; r++) {
-                int y = firstRow + r;
+        for (int index = 0; index < blocks; index++) {
+            int left = (int) (index % across * blockWidth);
+            int top = (int) (index / across * blockHeight);
+            int visibleWidth = (int) Math.min(blockWidth, w - left);
+            int visibleRows = (int) Math.min(blockHeight, h - top);
+            int storedRows = tiled ? (int) blockHeight : visibleRows; // the last strip may be short
+            byte[] data = blockBytes(b, (int) offsets[index], (int) counts[index], storedRows * rowBytes, compression,
+                    block, path);
+            for (int r = 0; r < visibleRows; r++) {
+                int y = top + r;
                 java.util.Arrays.fill(previous, 0);
-                for (int x = 0; x < w; x++) {
-                    int i = y * w + x;
+                for (int x = 0; x < visibleWidth; x++) {
+                    int i = y * w + left + x;
                     for (int s = 0; s < samples; s++) {
                         int at = r * rowBytes + (x * samples + s) * bytesPerSample;
                         int v = bytesPerSample == 1 ? data[at] & 0xff : little
@@ -114,8 +135,8 @@ final class DeepTiff {
         return RgbImage.wrap(w, h, rgb, alpha, depth == 16 ? 16 : 8);
     }
 
-    private static byte[] stripBytes(byte[] b, int offset, int count, int expected, long compression, Path path)
-            throws CorruptImageException {
+    private static byte[] blockBytes(byte[] b, int offset, int count, int expected, long compression, String block,
+                                     Path path) throws CorruptImageException {
         if (compression == 5) {
             return lzw(b, offset, count, expected, path);
         }
@@ -124,7 +145,7 @@ final class DeepTiff {
         }
         if (compression == 1) {
             if (count < expected) {
-                throw new CorruptImageException(path, "TIFF strip at byte " + offset + " holds " + count
+                throw new CorruptImageException(path, "TIFF " + block + " at byte " + offset + " holds " + count
                         + " bytes but its rows need " + expected + "; the file is damaged or truncated");
             }
             byte[] strip = new byte[expected];
@@ -139,14 +160,14 @@ final class DeepTiff {
             while (filled < expected) {
                 int got = inflater.inflate(strip, filled, expected - filled);
                 if (got == 0 && (inflater.finished() || inflater.needsInput() || inflater.needsDictionary())) {
-                    throw new CorruptImageException(path, "TIFF strip at byte " + offset + " inflates to " + filled
+                    throw new CorruptImageException(path, "TIFF " + block + " at byte " + offset + " inflates to " + filled
                             + " bytes but its rows need " + expected + "; the file is damaged or truncated");
                 }
                 filled += got;
             }
             return strip;
         } catch (DataFormatException e) {
-            throw new CorruptImageException(path, "TIFF strip at byte " + offset + " is not valid deflate data ("
+            throw new CorruptImageException(path, "TIFF " + block + " at byte " + offset + " is not valid deflate data ("
                     + e.getMessage() + "); the file is damaged", e);
         } finally {
             inflater.end();
@@ -161,7 +182,7 @@ final class DeepTiff {
      */
     static byte[] lzw(byte[] b, int offset, int count, int expected, Path path) throws CorruptImageException {
         if (count >= 2 && b[offset] == 0 && (b[offset + 1] & 1) == 1) {
-            throw new CorruptImageException(path, "TIFF strip at byte " + offset + " uses the old LZW variant "
+            throw new CorruptImageException(path, "TIFF strip or tile at byte " + offset + " uses the old LZW variant "
                     + "(least significant bit first) of TIFF 5; re-save the file with a current tool");
         }
         byte[] out = new byte[expected];
@@ -195,7 +216,7 @@ final class DeepTiff {
                 continue;
             }
             if (code > next || (code == next && previous < 0) || (code >= 258 && code < next && length[code] == 0)) {
-                throw new CorruptImageException(path, "TIFF strip at byte " + offset + " holds LZW code " + code
+                throw new CorruptImageException(path, "TIFF strip or tile at byte " + offset + " holds LZW code " + code
                         + " where the table has " + next + " entries; the file is damaged");
             }
             if (previous >= 0 && next < 4096) {
@@ -223,7 +244,7 @@ final class DeepTiff {
             previous = code;
         }
         if (filled < expected) {
-            throw new CorruptImageException(path, "TIFF strip at byte " + offset + " decodes to " + filled
+            throw new CorruptImageException(path, "TIFF strip or tile at byte " + offset + " decodes to " + filled
                     + " bytes but its rows need " + expected + "; the file is damaged or truncated");
         }
         return out;
@@ -249,7 +270,7 @@ final class DeepTiff {
             }
         }
         if (filled < expected) {
-            throw new CorruptImageException(path, "TIFF strip at byte " + offset + " unpacks to " + filled
+            throw new CorruptImageException(path, "TIFF strip or tile at byte " + offset + " unpacks to " + filled
                     + " bytes but its rows need " + expected + "; the file is damaged or truncated");
         }
         return out;

@@ -389,9 +389,11 @@ class ImageReaderFormatsTest {
      * 16-bit TIFFs in LZW (with the horizontal predictor over three strips, and without) and
      * PackBits, written by ImageMagick (make-reference-fixtures.py, section 8) from samples
      * defined by formula; 64x48 with pattern noise, so that LZW's table grows to 12-bit codes.
+     * And the same in 48x32 tiles that run past the image's right and bottom edges (section 9).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"rgb16-lzw-predictor.tif", "rgb16-lzw.tif", "grey16-packbits.tif"})
+    @ValueSource(strings = {"rgb16-lzw-predictor.tif", "rgb16-lzw.tif", "grey16-packbits.tif",
+            "rgb16-tiled-deflate.tif", "grey16-tiled-lzw.tif"})
     void sixteenBitLzwAndPackBitsTiffsKeepTheirValues(String name) throws Exception {
         RgbImage read = reader.read(resource(name));
         assertEquals(16, read.sourceBitDepth());
