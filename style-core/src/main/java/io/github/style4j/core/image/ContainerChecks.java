@@ -23,6 +23,16 @@ final class ContainerChecks {
     record Header(long width, long height, int bitDepth, int components, boolean grey) {
     }
 
+    /**
+     * Whether a width x height image has more than {@code maxPixels} pixels; without overflow,
+     * since two 32-bit header fields multiply past a long (0xffffffff x 0xffff00aa came out
+     * negative and passed as small: a fuzz finding).
+     */
+    static boolean exceeds(long width, long height, long maxPixels) {
+        return width > maxPixels || height > maxPixels || Math.multiplyHigh(width, height) != 0
+                || width * height < 0 || width * height > maxPixels;
+    }
+
     static boolean isPng(byte[] b) {
         if (b.length < PNG_SIGNATURE.length) {
             return false;
@@ -228,7 +238,7 @@ final class ContainerChecks {
             } else if (block == 0x2c && at + 10 <= b.length) { // image descriptor
                 long frameWidth = u16le(b, at + 5);
                 long frameHeight = u16le(b, at + 7);
-                if (frameWidth * frameHeight > maxPixels) {
+                if (exceeds(frameWidth, frameHeight, maxPixels)) {
                     throw new ImageTooLargeException(path, frameWidth, frameHeight, maxPixels);
                 }
                 at = skipSubBlocks(b, at + 10 + colourTableBytes(b[at + 9]) + 1);

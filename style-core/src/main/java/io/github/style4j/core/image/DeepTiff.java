@@ -57,7 +57,7 @@ final class DeepTiff {
         if (!tags.containsKey(offsetsTag) || !tags.containsKey(countsTag) || tiled && !tags.containsKey(323)) {
             return null;
         }
-        if (width * height > maxPixels) {
+        if (ContainerChecks.exceeds(width, height, maxPixels)) {
             throw new ImageTooLargeException(path, width, height, maxPixels);
         }
         int w = (int) width;

@@ -134,7 +134,7 @@ public final class ImageReader {
         ImageFormat format = sniff(bytes, path);
         if (BinaryPnm.handles(bytes)) {
             BinaryPnm.Header pnm = BinaryPnm.header(bytes, path);
-            if (pnm.width() * pnm.height() > maxPixels) {
+            if (ContainerChecks.exceeds(pnm.width(), pnm.height(), maxPixels)) {
                 throw new ImageTooLargeException(path, pnm.width(), pnm.height(), maxPixels);
             }
             return BinaryPnm.decode(bytes, pnm, path);
@@ -147,7 +147,7 @@ public final class ImageReader {
             }
         }
         ContainerChecks.Header header = header(bytes, format, path, maxPixels);
-        if (header.width() * header.height() > maxPixels) {
+        if (ContainerChecks.exceeds(header.width(), header.height(), maxPixels)) {
             throw new ImageTooLargeException(path, header.width(), header.height(), maxPixels);
         }
         if (format == ImageFormats.PNG) {

@@ -13,7 +13,7 @@ public class ImageTooLargeException extends ImageException {
     private final long maxPixels;
 
     public ImageTooLargeException(Path path, long width, long height, long maxPixels) {
-        super(path, "declares " + width + "x" + height + " = " + width * height + " pixels, over the limit of "
+        super(path, "declares " + width + "x" + height + " = " + java.math.BigInteger.valueOf(width).multiply(java.math.BigInteger.valueOf(height)) + " pixels, over the limit of "
                 + maxPixels + "; shrink the image first, or raise the limit with ImageReader.builder()"
                 + ".optMaxPixels(...) if you trust the file and have the memory");
         this.width = width;

@@ -130,6 +130,15 @@ class HostileImageTest {
     }
 
     @Test
+    void dimensionsWhoseProductOverflowsALongAreTooLarge() throws IOException {
+        // 0xffffffff x 0xffff00aa: the product of two 32-bit fields wraps past a long, and
+        // came out negative ("small") before (fuzz finding crash-940702...).
+        Path bomb = dir.resolve("wrap.png");
+        Files.write(bomb, pngHeaderOnly(0xffffffff, 0xffff00aa));
+        refused(ImageTooLargeException.class, bomb, "4294967295x4294901930 = 18446463324582379350 pixels");
+    }
+
+    @Test
     void pngBombIsStoppedByItsHeaderAlone() throws IOException {
         Path bomb = dir.resolve("bomb.png");
         Files.write(bomb, pngHeaderOnly(100_000, 100_000));
