@@ -56,12 +56,22 @@ final class StrongWolfeLineSearch {
      * {@code gtd0 = g·d < 0}, starting with step {@code t}.
      */
     Result search(INDArray x, double f0, double gtd0, INDArray d, double t) {
+        return search(x, f0, gtd0, d, t, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * As {@link #search(INDArray, double, double, INDArray, double)}, never stepping past
+     * {@code maxStep} (where a bound is met): a step there that still decreases the loss
+     * enough is accepted even if the slope is still steep, as MINPACK-2's search does at its
+     * maximum step.
+     */
+    Result search(INDArray x, double f0, double gtd0, INDArray d, double t, double maxStep) {
         evaluations = 0;
         sawNonFinite = false;
         Trial previous = new Trial(0, null, x, gtd0);
         double previousF = f0;
         Trial best = null;
-        double step = t;
+        double step = Math.min(t, maxStep);
         while (evaluations < MAX_EVALUATIONS) {
             Trial trial = evaluate(x, d, step);
             if (!trial.evaluation.isFinite()) {
@@ -84,9 +94,12 @@ final class StrongWolfeLineSearch {
             if (trial.gtd >= 0) {
                 return zoom(x, f0, gtd0, d, trial, trial.f(), previous, best);
             }
+            if (step >= maxStep) {
+                return result(trial, false); // at the bound, still descending: the bound stops it
+            }
             // Still descending steeply: extrapolate, within [t + 0.01 (t - t_prev), 10 t].
-            double lower = step + 0.01 * (step - previous.t);
-            double upper = step * 10;
+            double lower = Math.min(step + 0.01 * (step - previous.t), maxStep);
+            double upper = Math.min(step * 10, maxStep);
             double next = cubicMinimum(previous.t, previousF, previous.gtd, step, trial.f(), trial.gtd, lower, upper);
             previous = trial;
             previousF = trial.f();
