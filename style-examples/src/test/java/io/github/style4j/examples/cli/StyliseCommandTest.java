@@ -2,6 +2,7 @@ package io.github.style4j.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.style4j.core.image.ImageReader;
@@ -85,6 +86,18 @@ class StyliseCommandTest {
         }
         cli.parseArgs(args.toArray(String[]::new));
         return cli.getCommandSpec().findOption(longest).getValue();
+    }
+
+    @Test
+    void lbfgsKeepsTheImageInRangeUnlessToldOtherwise() {
+        StyliseCommand bounded = new StyliseCommand();
+        StyliseCommand.commandLine(bounded).parseArgs("-content_image", "c.png", "-style_image", "s.png");
+        assertTrue(bounded.config().lbfgsBounded());
+        StyliseCommand unbounded = new StyliseCommand();
+        StyliseCommand.commandLine(unbounded).parseArgs("-content_image", "c.png", "-style_image", "s.png",
+                "--lbfgs-unbounded");
+        assertFalse(unbounded.config().lbfgsBounded());
+        assertTrue(unbounded.config().toString().contains("unbounded, clamped at the end"));
     }
 
     /** --weights with a DL4J model zip (here the zoo's SqueezeNet, seeded) runs a transfer from it. */

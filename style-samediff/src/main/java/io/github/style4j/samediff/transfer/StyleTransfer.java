@@ -256,6 +256,8 @@ public final class StyleTransfer {
         int every = checkpoints == null ? 0 : config.checkpointEvery();
         return switch (config.optimizer()) {
             case LBFGS -> Lbfgs.builder().optMaxIterations(config.iterations()).optHistory(config.lbfgsHistory())
+                    .optBounds(config.lbfgsBounded() ? 0 : Double.NEGATIVE_INFINITY,
+                            config.lbfgsBounded() ? 1 : Double.POSITIVE_INFINITY)
                     // PyTorch's default budget (1.25 evaluations an iteration), with room for a first line search.
                     .optMaxEvaluations((int) Math.ceil(config.iterations() * 1.25) + 5).addListener(listener)
                     .optCheckpoints(every, checkpoints).build();

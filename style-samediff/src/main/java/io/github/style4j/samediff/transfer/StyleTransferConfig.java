@@ -72,6 +72,7 @@ public final class StyleTransferConfig {
     private final OptimizerKind optimizer;
     private final double learningRate;
     private final int lbfgsHistory;
+    private final boolean lbfgsBounded;
     private final int iterations;
     private final int imageSize;
     private final List<Integer> scales;
@@ -105,6 +106,7 @@ public final class StyleTransferConfig {
         optimizer = b.optimizer;
         learningRate = b.learningRate;
         lbfgsHistory = b.lbfgsHistory;
+        lbfgsBounded = b.lbfgsBounded;
         iterations = b.iterations;
         imageSize = b.imageSize;
         scales = b.scales.isEmpty() ? List.of(b.imageSize) : List.copyOf(b.scales);
@@ -163,6 +165,7 @@ public final class StyleTransferConfig {
         b.optimizer = optimizer;
         b.learningRate = learningRate;
         b.lbfgsHistory = lbfgsHistory;
+        b.lbfgsBounded = lbfgsBounded;
         b.iterations = iterations;
         b.imageSize = imageSize;
         if (!(scales.size() == 1 && scales.get(0) == imageSize)) {
@@ -197,6 +200,9 @@ public final class StyleTransferConfig {
 
     /** L-BFGS's history: how many (step, gradient change) pairs it keeps, 2 image-sized vectors each. */
     public int lbfgsHistory() { return lbfgsHistory; }
+
+    /** Whether L-BFGS keeps the image in [0, 1] while optimising (default) or lets it leave and clamps at the end. */
+    public boolean lbfgsBounded() { return lbfgsBounded; }
     /** Iterations at each scale. */
     public int iterations() { return iterations; }
     /** Longest side of the result, in pixels. */
@@ -234,7 +240,8 @@ public final class StyleTransferConfig {
                 contentImage, styleImages, styleBlendWeights, styleMasks.isEmpty() ? "none" : styleMasks, architecture,
                 weights, pooling, contentLayers, styleLayers, contentWeight, styleWeight, tvWeight, normalization,
                 optimizer, optimizer == OptimizerKind.ADAM ? String.format(Locale.ROOT, " (learningRate=%g)", learningRate)
-                        : String.format(Locale.ROOT, " (history=%d)", lbfgsHistory), iterations, imageSize, scales, styleScale, init, init == Init.IMAGE ? " " + initImage : "",
+                        : String.format(Locale.ROOT, " (history=%d, %s)", lbfgsHistory,
+                        lbfgsBounded ? "image kept in [0, 1]" : "unbounded, clamped at the end"), iterations, imageSize, scales, styleScale, init, init == Init.IMAGE ? " " + initImage : "",
                 seed, colourPreservation, checkpointDir == null ? "" : String.format(Locale.ROOT,
                         "  checkpoints=%s every %d iterations%s%n", checkpointDir, checkpointEvery,
                         resume ? ", resuming" : ""));
@@ -261,6 +268,7 @@ public final class StyleTransferConfig {
         private OptimizerKind optimizer = OptimizerKind.LBFGS;
         private double learningRate = 10.0 / 255;
         private int lbfgsHistory = 100;
+        private boolean lbfgsBounded = true;
         private int iterations = 1000;
         private int imageSize = 512;
         private final List<Integer> scales = new ArrayList<>();
@@ -382,6 +390,17 @@ public final class StyleTransferConfig {
          */
         public Builder optLbfgsHistory(int lbfgsHistory) {
             this.lbfgsHistory = lbfgsHistory;
+            return this;
+        }
+
+        /**
+         * Whether L-BFGS keeps every pixel in [0, 1] at every step (default true: projected
+         * L-BFGS, so the picture saved is the one optimised), or, false, lets pixels leave the
+         * range and clamps only the result, as neural-style does; the clamp then undoes part of
+         * the fit (issue #18: loss 4072 at the last iteration, 4666 as saved).
+         */
+        public Builder optLbfgsBounded(boolean bounded) {
+            this.lbfgsBounded = bounded;
             return this;
         }
 

@@ -66,6 +66,29 @@ class StyleTransferIntegrationTest {
         assertArrayEquals(result.image().rgb(), again.image().rgb(), optimizer + ": same seed, same image");
     }
 
+    /**
+     * Issue #18: with L-BFGS kept inside [0, 1] (the default) the saved picture is the one the
+     * last iteration scored; unbounded, as neural-style runs, pixels leave the range and the
+     * clamp at the end undoes part of the fit.
+     */
+    @Test
+    void boundedLbfgsSavesThePictureItOptimised() throws Exception {
+        StyleTransferConfig.Builder builder = base(StyleTransferConfig.OptimizerKind.LBFGS).optImageSize(64)
+                .optIterations(40).optInit(StyleTransferConfig.Init.RANDOM);
+        StyleTransferResult bounded = new StyleTransfer(builder.build()).run();
+        StyleTransferResult unbounded = new StyleTransfer(builder.optLbfgsBounded(false).build()).run();
+        double boundedGap = savedOverLast(bounded);
+        double unboundedGap = savedOverLast(unbounded);
+        System.out.printf("saved / last iteration's loss: bounded %.6f, unbounded %.6f%n", boundedGap, unboundedGap);
+        assertEquals(1, boundedGap, 1e-4, "bounded: the saved picture scores what the last iteration did");
+        assertTrue(unboundedGap > 1.01, "unbounded: clamping should cost more than 1% here, got " + unboundedGap);
+    }
+
+    private static double savedOverLast(StyleTransferResult result) {
+        double last = result.history().get(result.history().size() - 1).loss();
+        return result.finalTerms().get("total") / last;
+    }
+
     @Test
     void randomInitDependsOnTheSeedOnly() throws Exception {
         StyleTransferConfig.Builder builder = base(StyleTransferConfig.OptimizerKind.LBFGS).optIterations(3)
