@@ -17,10 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Projected L-BFGS against SciPy's L-BFGS-B (scipy_bounded.py beside this test's resources
  * writes scipy_bounded.properties): the same box-constrained problems, defined by formula in
- * both, must reach SciPy's minimiser and never evaluate outside the box. Evaluation counts are
- * printed beside SciPy's and held to what this projected method achieves (1.5-3.1x SciPy's;
- * issue #18 asks for 1.1x, which needs L-BFGS-B's subspace minimisation: see
- * docs/decisions/0008-bounded-lbfgs.md), so that a regression shows.
+ * both, must reach SciPy's minimiser, never evaluate outside the box, and use at most 10% more
+ * evaluations than SciPy at the same history and tolerances (or one more, where 10% is less
+ * than one). See docs/decisions/0008-bounded-lbfgs.md.
  */
 class BoundedLbfgsTest {
     private static Properties scipy() throws IOException {
@@ -70,7 +69,8 @@ class BoundedLbfgsTest {
         TestFunctions.Counted counted = new TestFunctions.Counted(
                 insideBox(rosenbrock ? TestFunctions.rosenbrock() : quadratic(n), lower, upper));
         OptimizationResult result = Lbfgs.builder().optHistory(10).optBounds(lower, upper).optGradientTolerance(1e-8)
-                .optChangeTolerance(0).optMaxIterations(10_000).optMaxEvaluations(10_000).build()
+                // SciPy stops when the loss falls by at most ftol = 1e-15 of itself; 1e-13 is that here.
+                .optChangeTolerance(1e-13).optMaxIterations(10_000).optMaxEvaluations(10_000).build()
                 .minimize(counted, Nd4j.create(start, new long[] {n}, DataType.DOUBLE));
 
         String[] expected = scipy.getProperty(problem + ".x").split(",");
@@ -81,8 +81,11 @@ class BoundedLbfgsTest {
         }
         assertEquals(Double.parseDouble(scipy.getProperty(problem + ".loss")), result.loss(), 1e-9);
         int scipyEvaluations = Integer.parseInt(scipy.getProperty(problem + ".nfev"));
-        System.out.printf("%s: %d evaluations, SciPy %d%n", problem, counted.count, scipyEvaluations);
-        assertTrue(counted.count <= Math.floor(3.5 * scipyEvaluations), problem + ": used " + counted.count
+        System.out.printf("%s: %d evaluations in %d iterations, SciPy %d in %s%n", problem, counted.count,
+                result.iterations(), scipyEvaluations, scipy.getProperty(problem + ".nit"));
+        // Issue #18: within 10% of SciPy's count; on the small problems (4 and 16 evaluations)
+        // that is less than one evaluation, so one more is allowed.
+        assertTrue(counted.count <= Math.ceil(1.1 * scipyEvaluations) + 1, problem + ": used " + counted.count
                 + " evaluations; SciPy's L-BFGS-B used " + scipyEvaluations);
     }
 
