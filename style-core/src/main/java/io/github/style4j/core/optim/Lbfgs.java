@@ -265,6 +265,11 @@ public final class Lbfgs implements Optimizer {
             }
             if (checkpointEvery > 0 && iteration % checkpointEvery == 0) {
                 checkpointSink.accept(state(x, g, f, pairs, rhos, gamma, iteration, evaluations, shape));
+                if (bounded) {
+                    // A run resumed from here rebuilds the restricted sums afresh; so does this one,
+                    // so that both take the same steps to the last bit.
+                    corrections = new HeldCorrections();
+                }
             }
             if (stationarity(x, g) <= gradientTolerance) {
                 return result(x, shape, f, iteration, evaluations, StopReason.GRADIENT_TOLERANCE,
