@@ -111,16 +111,32 @@ public final class ContentLoss implements PerceptualLoss {
             return this;
         }
 
-        /** Targets computed from a content image ({@code [1, 3, H, W]} RGB in [0, 1]) through a network. */
+        /**
+         * Targets computed from a content image ({@code [1, 3, H, W]} RGB in [0, 1]) through a
+         * network, for every layer added (before or after this call) that has no target yet;
+         * computed by {@link #build()}.
+         */
         public Builder setTargetsFromImage(FeatureNetwork network, INDArray contentRgb) {
-            return setTargets(network.activations(contentRgb, new java.util.ArrayList<>(weightsKeys())));
+            this.network = Objects.requireNonNull(network);
+            this.contentRgb = Objects.requireNonNull(contentRgb);
+            return this;
         }
 
-        private Set<String> weightsKeys() {
-            return weights.frozen("ContentLoss").keySet();
-        }
+        private FeatureNetwork network;
+        private INDArray contentRgb;
 
         public ContentLoss build() {
+            if (network != null) {
+                java.util.List<String> missing = new java.util.ArrayList<>();
+                for (String layer : weights.frozen("ContentLoss").keySet()) {
+                    if (!targets.containsKey(layer)) {
+                        missing.add(layer);
+                    }
+                }
+                if (!missing.isEmpty()) {
+                    targets.putAll(network.activations(contentRgb, missing));
+                }
+            }
             return new ContentLoss(this);
         }
     }
