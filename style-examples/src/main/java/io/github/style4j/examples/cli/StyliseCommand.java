@@ -91,8 +91,8 @@ public final class StyliseCommand implements Callable<Integer> {
     Double styleWeight;
 
     @Option(names = {"-tv_weight", "--tv-weight"}, paramLabel = "W",
-            description = "Weight of total-variation smoothing, on neural-style's 0-255 scale (default: 1e-3 for "
-                    + "VGG, 3e-4 for SqueezeNet).")
+            description = "Weight of total-variation smoothing, as neural-style defines it: half the squared "
+                    + "neighbour differences on its 0-255 scale (default: 1e-3 for VGG, 1e-5 for SqueezeNet).")
     Double tvWeight;
 
     @Option(names = {"-content_layers", "--content-layers"}, split = ",", paramLabel = "LAYER[:W]",

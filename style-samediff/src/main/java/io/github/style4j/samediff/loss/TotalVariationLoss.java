@@ -20,41 +20,64 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
  * and Vedaldi 2015; used by Johnson et al. and neural-style). With Δy = x[y+1, x] − x[y, x]
  * and Δx = x[y, x+1] − x[y, x] over every channel and batch entry:
  * <pre>
- *   SQUARED:  L = Σ Δy² + Σ Δx²
- *   L1:       L = Σ |Δy| + Σ |Δx|        (anisotropic; neural-style's TVLoss)
+ *   SQUARED:       L = Σ Δy² + Σ Δx²                    (every neighbour pair)
+ *   L1:            L = Σ |Δy| + Σ |Δx|                  (anisotropic)
+ *   NEURAL_STYLE:  L = ½ Σ_{y &lt; H−1, x &lt; W−1} (Δy² + Δx²)
  * </pre>
- * Sums, not means, as in those papers; on style4j's [0, 1] images (neural-style works on a
- * 0–255 scale, so its L1 TV weights are 255 times ours). The differences are computed by
- * two fixed 2-pixel convolutions, whose gradient SameDiff handles reliably.
+ * NEURAL_STYLE is what neural-style's {@code TVLoss} optimises: its {@code updateGradInput}
+ * adds the right and down differences of the first H−1 rows and W−1 columns, which is the
+ * gradient of half their squares (it is not L1, though often described so). neural-style works
+ * on a 0–255 scale: its {@code -tv_weight w} is {@code w · 255²} on style4j's [0, 1] images.
+ * {@link Reduction#SUM} (the default) sums, as those papers do, so the weight depends on the
+ * image size; {@link Reduction#MEAN} divides by the H·W pixels, so it does not. The
+ * differences are computed by fixed 2-pixel convolutions, whose gradient SameDiff handles
+ * reliably.
  */
 public final class TotalVariationLoss implements PerceptualLoss {
     /** The penalty on neighbour differences. */
     public enum Form {
         SQUARED,
-        L1
+        L1,
+        NEURAL_STYLE
+    }
+
+    /** How the penalties over the image are combined. */
+    public enum Reduction {
+        /** Their sum. */
+        SUM,
+        /** Their sum divided by the number of pixels H·W (per image, channels summed). */
+        MEAN
     }
 
     private final String name;
     private final Form form;
+    private final Reduction reduction;
     private final int channels;
 
-    private TotalVariationLoss(String name, Form form, int channels) {
+    private TotalVariationLoss(String name, Form form, Reduction reduction, int channels) {
         this.name = name;
         this.form = form;
+        this.reduction = reduction;
         this.channels = channels;
     }
 
     /** TV of an RGB image, named {@code tv}. */
     public static TotalVariationLoss of(Form form) {
-        return new TotalVariationLoss("tv", form, 3);
+        return of("tv", form, Reduction.SUM, 3);
     }
 
-    /** TV of an image with {@code channels} channels, named {@code name}. */
+    /** TV of an image with {@code channels} channels, named {@code name}, summed. */
     public static TotalVariationLoss of(String name, Form form, int channels) {
+        return of(name, form, Reduction.SUM, channels);
+    }
+
+    /** TV of an image with {@code channels} channels, named {@code name}, summed or averaged per pixel. */
+    public static TotalVariationLoss of(String name, Form form, Reduction reduction, int channels) {
         if (channels < 1) {
             throw new IllegalArgumentException("channels must be at least 1, got " + channels);
         }
-        return new TotalVariationLoss(Objects.requireNonNull(name), Objects.requireNonNull(form), channels);
+        return new TotalVariationLoss(Objects.requireNonNull(name), Objects.requireNonNull(form),
+                Objects.requireNonNull(reduction), channels);
     }
 
     @Override
@@ -62,21 +85,34 @@ public final class TotalVariationLoss implements PerceptualLoss {
         SDVariable image = inputs.image();
         SDVariable total;
         try (NameScope scope = sd.withNameScope(name)) {
-            SDVariable dy = difference(sd, image, 2, 1, "dy");
-            SDVariable dx = difference(sd, image, 1, 2, "dx");
-            total = form == Form.SQUARED
-                    ? sd.sum(sd.math().square(dy)).add(sd.sum(sd.math().square(dx)))
-                    : sd.sum(sd.math().abs(dy)).add(sd.sum(sd.math().abs(dx)));
+            // neural-style's form: both differences over the first H-1 rows and W-1 columns,
+            // i.e. 2x2 kernels whose second row or column is the one compared.
+            boolean block = form == Form.NEURAL_STYLE;
+            SDVariable dy = difference(sd, image, 2, block ? 2 : 1, 1, 0, "dy");
+            SDVariable dx = difference(sd, image, block ? 2 : 1, 2, 0, 1, "dx");
+            total = switch (form) {
+                case SQUARED -> sd.sum(sd.math().square(dy)).add(sd.sum(sd.math().square(dx)));
+                case L1 -> sd.sum(sd.math().abs(dy)).add(sd.sum(sd.math().abs(dx)));
+                case NEURAL_STYLE -> sd.sum(sd.math().square(dy)).add(sd.sum(sd.math().square(dx))).mul(0.5);
+            };
+            if (reduction == Reduction.MEAN) {
+                SDVariable spatial = sd.stridedSlice(sd.shape(image), new long[] {2}, new long[] {4}, 1);
+                total = total.div(sd.prod(spatial, 0).castTo(image.dataType()));
+            }
         }
         return sd.identity(name, total);
     }
 
-    /** Neighbour differences along one axis: a VALID convolution with kernel (-1, 1) per channel. */
-    private SDVariable difference(SameDiff sd, SDVariable image, int kernelHeight, int kernelWidth, String label) {
+    /**
+     * Neighbour differences: a VALID convolution per channel with −1 at the kernel's top left
+     * and +1 at ({@code dy}, {@code dx}).
+     */
+    private SDVariable difference(SameDiff sd, SDVariable image, int kernelHeight, int kernelWidth, int dy, int dx,
+                                  String label) {
         INDArray kernel = Nd4j.zeros(DataType.DOUBLE, kernelHeight, kernelWidth, channels, channels);
         for (int c = 0; c < channels; c++) {
             kernel.putScalar(new long[] {0, 0, c, c}, -1);
-            kernel.putScalar(new long[] {kernelHeight - 1, kernelWidth - 1, c, c}, 1);
+            kernel.putScalar(new long[] {dy, dx, c, c}, 1);
         }
         SDVariable weights = sd.constant(label + "_kernel", kernel.castTo(image.dataType()));
         return sd.cnn().conv2d(label, image, weights, Conv2DConfig.builder().kH(kernelHeight).kW(kernelWidth)
@@ -90,8 +126,9 @@ public final class TotalVariationLoss implements PerceptualLoss {
             INDArray image = arrays.image();
             long h = image.size(2);
             long w = image.size(3);
-            double total = difference(image, arrays.imageGradient(), scale, 2, h, w)
-                    + difference(image, arrays.imageGradient(), scale, 3, h, w);
+            double per = reduction == Reduction.MEAN ? 1.0 / (h * w) : 1.0;
+            double total = per * (difference(image, arrays.imageGradient(), scale * per, 2, h, w)
+                    + difference(image, arrays.imageGradient(), scale * per, 3, h, w));
             values.put(name, total);
             return total;
         });
@@ -100,19 +137,25 @@ public final class TotalVariationLoss implements PerceptualLoss {
     /** The penalty along {@code axis} (2: rows, 3: columns); adds its gradient into {@code gradient}. */
     private double difference(INDArray image, INDArray gradient, double scale, int axis, long h, long w) {
         INDArrayIndex all = NDArrayIndex.all();
-        INDArrayIndex[] later = axis == 2 ? new INDArrayIndex[] {all, all, NDArrayIndex.interval(1, h), all}
-                : new INDArrayIndex[] {all, all, all, NDArrayIndex.interval(1, w)};
-        INDArrayIndex[] earlier = axis == 2 ? new INDArrayIndex[] {all, all, NDArrayIndex.interval(0, h - 1), all}
-                : new INDArrayIndex[] {all, all, all, NDArrayIndex.interval(0, w - 1)};
-        if ((axis == 2 ? h : w) < 2) {
+        // neural-style's form leaves out the last row of horizontal and the last column of
+        // vertical differences.
+        boolean block = form == Form.NEURAL_STYLE;
+        INDArrayIndex rows = block ? NDArrayIndex.interval(0, h - 1) : all;
+        INDArrayIndex columns = block ? NDArrayIndex.interval(0, w - 1) : all;
+        INDArrayIndex[] later = axis == 2 ? new INDArrayIndex[] {all, all, NDArrayIndex.interval(1, h), columns}
+                : new INDArrayIndex[] {all, all, rows, NDArrayIndex.interval(1, w)};
+        INDArrayIndex[] earlier = axis == 2 ? new INDArrayIndex[] {all, all, NDArrayIndex.interval(0, h - 1), columns}
+                : new INDArrayIndex[] {all, all, rows, NDArrayIndex.interval(0, w - 1)};
+        if ((axis == 2 ? h : w) < 2 || block && Math.min(h, w) < 2) {
             return 0;
         }
         try (INDArray delta = image.get(later).sub(image.get(earlier))) {
             double value;
             INDArray slope;
-            if (form == Form.SQUARED) {
-                value = Nd4j.getBlasWrapper().dot(delta.reshape(delta.length()), delta.reshape(delta.length()));
-                slope = delta.mul(2 * scale);
+            if (form != Form.L1) {
+                double half = form == Form.NEURAL_STYLE ? 0.5 : 1;
+                value = half * Nd4j.getBlasWrapper().dot(delta.reshape(delta.length()), delta.reshape(delta.length()));
+                slope = delta.mul(2 * half * scale);
             } else {
                 value = delta.norm1Number().doubleValue();
                 slope = Transforms.sign(delta, true).muli(scale);
@@ -136,6 +179,7 @@ public final class TotalVariationLoss implements PerceptualLoss {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "TotalVariationLoss[%s, %s, %d channels]", name, form, channels);
+        return String.format(Locale.ROOT, "TotalVariationLoss[%s, %s, %s, %d channels]", name, form, reduction,
+                channels);
     }
 }

@@ -207,9 +207,10 @@ public final class StyleTransfer {
         canonicalWeights(network, config.contentLayers()).forEach(contentBuilder::addLayer);
         ContentLoss contentLoss = contentBuilder.build();
         PerceptualLoss styleLoss = styleLoss(network, styleTensors, masks, content, styleLayers);
-        // TV on a 0-255 scale, as neural-style measures it, so its weights carry over.
-        PerceptualLoss tv = Losses.weighted(TV, config.tvWeight() * 255,
-                TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.L1, 3));
+        // neural-style's TV (half the squared differences, on its 0-255 scale), so that its
+        // -tv_weight means the same here.
+        PerceptualLoss tv = Losses.weighted(TV, config.tvWeight() * 255 * 255,
+                TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.NEURAL_STYLE, 3));
         List<PerceptualLoss> terms = List.of(Losses.weighted(CONTENT, config.contentWeight(), contentLoss),
                 Losses.weighted(STYLE, config.styleWeight(), styleLoss), tv);
         return new Scale(new FeaturePassObjective(network, Losses.sum(TOTAL, terms), List.of(CONTENT, STYLE, TV),

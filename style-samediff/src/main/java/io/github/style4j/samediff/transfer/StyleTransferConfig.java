@@ -21,13 +21,13 @@ import java.util.Objects;
  * 512 px, random init, max pooling. With {@link Architecture#SQUEEZENET} the default layers
  * are SqueezeNet's (content {@code fire4}; style {@code relu1 fire2 fire3 fire4 fire5}
  * weighted 1000 down to 1, since with equal weights its deepest layer dominates) and so are
- * the default weights (content 100, style 3·10⁴, TV 3·10⁻⁴: its torchvision-normalised
+ * the default weights (content 100, style 3·10⁴, TV 10⁻⁵: its torchvision-normalised
  * features are far smaller than VGG's Caffe-scaled ones; tuned on chelsea.png with
- * starry_night.jpg at 160 px).
+ * starry_night.jpg at 160 px, TV again at 256 px when the TV term became neural-style's).
  *
  * <p>Weights are portable from neural-style for VGG: its features are computed on the same
  * Caffe-scaled input, its Gram matrices use the same C·H·W normalisation, and the TV term
- * is measured on a 0–255 scale as there.
+ * is neural-style's (half the squared neighbour differences on its 0–255 scale).
  */
 public final class StyleTransferConfig {
     /** How the optimisation starts. */
@@ -101,7 +101,7 @@ public final class StyleTransferConfig {
         boolean squeezeNet = architecture == Architecture.SQUEEZENET;
         contentWeight = b.contentWeight != null ? b.contentWeight : squeezeNet ? 100 : 5;
         styleWeight = b.styleWeight != null ? b.styleWeight : squeezeNet ? 3e4 : 100;
-        tvWeight = b.tvWeight != null ? b.tvWeight : squeezeNet ? 3e-4 : 1e-3;
+        tvWeight = b.tvWeight != null ? b.tvWeight : squeezeNet ? 1e-5 : 1e-3;
         normalization = b.normalization;
         optimizer = b.optimizer;
         learningRate = b.learningRate;
@@ -363,6 +363,13 @@ public final class StyleTransferConfig {
             return this;
         }
 
+        /**
+         * Weight of total-variation smoothing as neural-style's {@code -tv_weight} means it: half
+         * the squared right and down neighbour differences on the 0-255 scale
+         * ({@code TotalVariationLoss.Form.NEURAL_STYLE}, weighted by w·255²). Default 1e-3 for
+         * VGG (neural-style's), 1e-5 for SqueezeNet (its features and weights are on another
+         * scale; 1e-5 smooths the README's picture as much as the earlier L1 term at 3e-4 did).
+         */
         public Builder optTvWeight(double weight) {
             this.tvWeight = weight;
             return this;

@@ -49,6 +49,7 @@ class ArrayLossTest {
     @EnumSource(TotalVariationLoss.Form.class)
     void totalVariation(TotalVariationLoss.Form form) {
         assertSame(TotalVariationLoss.of("tv", form, 3));
+        assertSame(TotalVariationLoss.of("tv", form, TotalVariationLoss.Reduction.MEAN, 3));
     }
 
     @Test

@@ -116,26 +116,64 @@ class LossValueAndGradientTest {
     }
 
     @ParameterizedTest
-    @EnumSource(TotalVariationLoss.Form.class)
-    void totalVariation(TotalVariationLoss.Form form) {
-        LossFixture fixture = new LossFixture(X, TotalVariationLoss.of(form));
+    @org.junit.jupiter.params.provider.CsvSource({"SQUARED, SUM", "L1, SUM", "NEURAL_STYLE, SUM", "SQUARED, MEAN",
+            "NEURAL_STYLE, MEAN"})
+    void totalVariation(TotalVariationLoss.Form form, TotalVariationLoss.Reduction reduction) {
+        LossFixture fixture = new LossFixture(X, TotalVariationLoss.of("tv", form, reduction, 3));
+        boolean neuralStyle = form == TotalVariationLoss.Form.NEURAL_STYLE;
         double expected = 0;
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < 4; y++) {
                 for (int x = 0; x < 5; x++) {
-                    if (y + 1 < 4) {
+                    // neural-style: only the first H-1 rows and W-1 columns, half the squares.
+                    boolean inBlock = y + 1 < 4 && x + 1 < 5;
+                    if (y + 1 < 4 && (!neuralStyle || inBlock)) {
                         double d = X.getDouble(0, c, y + 1, x) - X.getDouble(0, c, y, x);
-                        expected += form == TotalVariationLoss.Form.SQUARED ? d * d : Math.abs(d);
+                        expected += form == TotalVariationLoss.Form.L1 ? Math.abs(d) : neuralStyle ? d * d / 2 : d * d;
                     }
-                    if (x + 1 < 5) {
+                    if (x + 1 < 5 && (!neuralStyle || inBlock)) {
                         double d = X.getDouble(0, c, y, x + 1) - X.getDouble(0, c, y, x);
-                        expected += form == TotalVariationLoss.Form.SQUARED ? d * d : Math.abs(d);
+                        expected += form == TotalVariationLoss.Form.L1 ? Math.abs(d) : neuralStyle ? d * d / 2 : d * d;
                     }
                 }
             }
         }
+        if (reduction == TotalVariationLoss.Reduction.MEAN) {
+            expected /= 4 * 5;
+        }
         assertEquals(expected, fixture.value(), 1e-12);
         fixture.assertGradientMatchesFiniteDifferences();
+    }
+
+    /**
+     * NEURAL_STYLE's gradient is the one neural-style's {@code TVLoss:updateGradInput} computes
+     * (neural_style.lua), transcribed here: x_diff = x[i, j] − x[i, j+1], y_diff = x[i, j] −
+     * x[i+1, j] over the first H−1 rows and W−1 columns; gradInput[i, j] += x_diff + y_diff,
+     * gradInput[i, j+1] −= x_diff, gradInput[i+1, j] −= y_diff.
+     */
+    @Test
+    void neuralStyleTotalVariationHasNeuralStylesGradient() {
+        LossFixture fixture = new LossFixture(X, TotalVariationLoss.of("tv", TotalVariationLoss.Form.NEURAL_STYLE, 3));
+        INDArray gradient = fixture.gradient();
+        double[][][] expected = new double[3][4][5];
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 4; j++) {
+                    double xDiff = X.getDouble(0, c, i, j) - X.getDouble(0, c, i, j + 1);
+                    double yDiff = X.getDouble(0, c, i, j) - X.getDouble(0, c, i + 1, j);
+                    expected[c][i][j] += xDiff + yDiff;
+                    expected[c][i][j + 1] -= xDiff;
+                    expected[c][i + 1][j] -= yDiff;
+                }
+            }
+        }
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < 4; i++) {
+                for (int j = 0; j < 5; j++) {
+                    assertEquals(expected[c][i][j], gradient.getDouble(0, c, i, j), 1e-12, c + "," + i + "," + j);
+                }
+            }
+        }
     }
 
     @Test
