@@ -38,7 +38,9 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class FeaturePassObjective implements Objective, AutoCloseable {
     private static final String FEATURE_SCOPE = "features/";
 
+    /** The network pass; null for a loss that reads no layer (total variation alone, a pixel loss). */
     private final FeaturePass pass;
+    private final org.nd4j.linalg.api.buffer.DataType dataType;
     private final String total;
     private final List<String> terms;
     private final long[] imageShape;
@@ -61,11 +63,12 @@ public final class FeaturePassObjective implements Objective, AutoCloseable {
     /** As above; {@code arraysWhereAvailable = false} always runs the SameDiff loss graph (for tests). */
     FeaturePassObjective(FeatureNetwork network, PerceptualLoss loss, List<String> terms, INDArray start,
                          boolean arraysWhereAvailable) {
-        this.pass = network.pass(new ArrayList<>(loss.layers()));
+        this.pass = loss.layers().isEmpty() ? null : network.pass(new ArrayList<>(loss.layers()));
+        this.dataType = network.dataType();
         this.total = loss.name();
         this.terms = List.copyOf(terms);
         this.imageShape = start.shape();
-        Map<String, INDArray> taps = pass.forward(start);
+        Map<String, INDArray> taps = pass == null ? Map.of() : pass.forward(start);
         java.util.Optional<ArrayLoss> direct = start.size(0) == 1 && arraysWhereAvailable ? loss.arrays()
                 : java.util.Optional.empty();
         this.loss = direct.isPresent() ? new DirectLoss(direct.get(), taps, start)
@@ -84,14 +87,13 @@ public final class FeaturePassObjective implements Objective, AutoCloseable {
                     + ", got " + java.util.Arrays.toString(parameters.shape()));
         }
         long start = System.nanoTime();
-        Map<String, INDArray> taps = pass.forward(parameters);
+        Map<String, INDArray> taps = pass == null ? Map.of() : pass.forward(parameters);
         long lossStart = System.nanoTime();
         Map<String, Double> values = new LinkedHashMap<>();
         double value = loss.evaluate(parameters, taps, values);
         long lossDone = System.nanoTime();
-        INDArray gradient = pass.backward(loss.tapGradients());
+        INDArray gradient = pass == null ? Nd4j.zeros(dataType, imageShape) : pass.backward(loss.tapGradients()).dup();
         long backwardDone = System.nanoTime();
-        gradient = gradient.dup();
         INDArray imageGradient = loss.imageGradient();
         if (imageGradient != null) {
             gradient.addi(imageGradient);
@@ -126,13 +128,15 @@ public final class FeaturePassObjective implements Objective, AutoCloseable {
     /** Frees the network pass's and the loss's arrays; the objective cannot be used again. */
     @Override
     public void close() {
-        pass.close();
+        if (pass != null) {
+            pass.close();
+        }
         loss.close();
     }
 
     @Override
     public String toString() {
-        return "FeaturePassObjective[" + total + ", " + pass + (runsOnArrays() ? ", loss on arrays" : ", loss graph")
+        return "FeaturePassObjective[" + total + ", " + (pass == null ? "no network" : pass) + (runsOnArrays() ? ", loss on arrays" : ", loss graph")
                 + "]";
     }
 

@@ -84,4 +84,53 @@ class FeaturePassObjectiveTest {
         }
         assertThrows(IllegalArgumentException.class, () -> split.evaluate(Nd4j.rand(DataType.FLOAT, 1, 3, 8, 8)));
     }
+    /**
+     * A loss that reads no layer (total variation alone) runs without the network, on arrays
+     * and as a graph: value and gradient against the definition, computed here in loops.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aLossThatReadsNoLayerRunsWithoutTheNetwork(boolean lossOnArrays) throws Exception {
+        FeatureNetwork network = FeatureNetwork.builder().setWeights(WeightSource.zooInit(4)
+                .load(Architecture.SQUEEZENET)).build();
+        Nd4j.getRandom().setSeed(6);
+        INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, 6, 7);
+        PerceptualLoss tv = Losses.weighted("tv", 2.0, TotalVariationLoss.of("tv_raw",
+                TotalVariationLoss.Form.SQUARED, 3));
+        try (FeaturePassObjective objective = new FeaturePassObjective(network, tv, List.of("tv"), image,
+                lossOnArrays)) {
+            Evaluation evaluation = objective.evaluate(image);
+            double expected = 0;
+            double[][][] gradient = new double[3][6][7];
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < 6; y++) {
+                    for (int x = 0; x < 7; x++) {
+                        if (y + 1 < 6) {
+                            double d = image.getDouble(0, c, y + 1, x) - image.getDouble(0, c, y, x);
+                            expected += 2 * d * d;
+                            gradient[c][y + 1][x] += 4 * d;
+                            gradient[c][y][x] -= 4 * d;
+                        }
+                        if (x + 1 < 7) {
+                            double d = image.getDouble(0, c, y, x + 1) - image.getDouble(0, c, y, x);
+                            expected += 2 * d * d;
+                            gradient[c][y][x + 1] += 4 * d;
+                            gradient[c][y][x] -= 4 * d;
+                        }
+                    }
+                }
+            }
+            assertEquals(expected, evaluation.loss(), 1e-5 * expected);
+            assertEquals(expected, evaluation.terms().get("tv"), 1e-5 * expected);
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < 6; y++) {
+                    for (int x = 0; x < 7; x++) {
+                        assertEquals(gradient[c][y][x], evaluation.gradient().getDouble(0, c, y, x), 1e-5,
+                                "gradient at " + c + "," + y + "," + x);
+                    }
+                }
+            }
+            assertTrue(objective.toString().contains("no network"), objective.toString());
+        }
+    }
 }
