@@ -47,7 +47,7 @@ public final class ContentLoss implements PerceptualLoss {
         return LayerSum.define(sd, name, weights, (layer, weight) -> {
             SDVariable features = inputs.feature(layer);
             SDVariable target = sd.constant(layer + "_target", targets.get(layer).castTo(features.dataType()));
-            return sd.mean(sd.math().squaredDifference(features, target)).mul(weight);
+            return Reductions.mean(sd, sd.math().squaredDifference(features, target)).mul(weight);
         });
     }
 

@@ -72,13 +72,13 @@ public final class GuidedStyleLoss implements PerceptualLoss {
                 Region region = regions.get(r);
                 SDVariable mask = resizedMask(sd, region.mask(), features, "region" + r + "_" + layer);
                 SDVariable flat = FeatureStatistics.flatten(sd, features.mul(mask));
-                SDVariable area = sd.sum(sd.math().square(mask));
+                SDVariable area = Reductions.sum(sd, sd.math().square(mask));
                 SDVariable gram = sd.linalg().mmul(flat, flat, false, true, false).div(area);
                 INDArray target = region.targets().grams().get(layer);
                 SDVariable targetGram = sd.constant("region" + r + "_" + layer + "_gram_target",
                         target.reshape(1, target.size(0), target.size(1)).castTo(features.dataType()));
                 double factor = normalization.factor(target.size(0)) * weight * region.weight();
-                SDVariable term = sd.mean(sd.math().squaredDifference(gram, targetGram)).mul(factor);
+                SDVariable term = Reductions.mean(sd, sd.math().squaredDifference(gram, targetGram)).mul(factor);
                 sum = sum == null ? term : sum.add(term);
             }
             return sum;

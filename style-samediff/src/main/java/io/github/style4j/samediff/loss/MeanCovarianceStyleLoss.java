@@ -53,8 +53,8 @@ public final class MeanCovarianceStyleLoss implements PerceptualLoss {
             SDVariable covarianceTarget = sd.constant(layer + "_covariance_target",
                     targetCovariance.reshape(1, targetCovariance.size(0), targetCovariance.size(1))
                             .castTo(features.dataType()));
-            return sd.mean(sd.math().squaredDifference(mean, meanTarget))
-                    .add(sd.mean(sd.math().squaredDifference(covariance, covarianceTarget))).mul(weight);
+            return Reductions.mean(sd, sd.math().squaredDifference(mean, meanTarget))
+                    .add(Reductions.mean(sd, sd.math().squaredDifference(covariance, covarianceTarget))).mul(weight);
         });
     }
 

@@ -49,7 +49,7 @@ public final class StyleLoss implements PerceptualLoss {
             SDVariable targetGram = sd.constant(layer + "_gram_target",
                     target.reshape(1, target.size(0), target.size(1)).castTo(features.dataType()));
             double factor = normalization.factor(target.size(0)) * weight;
-            return sd.mean(sd.math().squaredDifference(gram, targetGram)).mul(factor);
+            return Reductions.mean(sd, sd.math().squaredDifference(gram, targetGram)).mul(factor);
         });
     }
 

@@ -91,9 +91,10 @@ public final class TotalVariationLoss implements PerceptualLoss {
             SDVariable dy = difference(sd, image, 2, block ? 2 : 1, 1, 0, "dy");
             SDVariable dx = difference(sd, image, block ? 2 : 1, 2, 0, 1, "dx");
             total = switch (form) {
-                case SQUARED -> sd.sum(sd.math().square(dy)).add(sd.sum(sd.math().square(dx)));
-                case L1 -> sd.sum(sd.math().abs(dy)).add(sd.sum(sd.math().abs(dx)));
-                case NEURAL_STYLE -> sd.sum(sd.math().square(dy)).add(sd.sum(sd.math().square(dx))).mul(0.5);
+                case SQUARED -> Reductions.sum(sd, sd.math().square(dy)).add(Reductions.sum(sd, sd.math().square(dx)));
+                case L1 -> Reductions.sum(sd, sd.math().abs(dy)).add(Reductions.sum(sd, sd.math().abs(dx)));
+                case NEURAL_STYLE -> Reductions.sum(sd, sd.math().square(dy))
+                        .add(Reductions.sum(sd, sd.math().square(dx))).mul(0.5);
             };
             if (reduction == Reduction.MEAN) {
                 SDVariable spatial = sd.stridedSlice(sd.shape(image), new long[] {2}, new long[] {4}, 1);
