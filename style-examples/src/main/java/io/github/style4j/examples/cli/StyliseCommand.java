@@ -125,6 +125,11 @@ public final class StyliseCommand implements Callable<Integer> {
                     + "a smaller history saves memory at large sizes.")
     int lbfgsHistory;
 
+    @Option(names = {"-normalize_gradients", "--normalize-gradients"}, description = "L1-normalise each content "
+            + "and style layer's gradient before its weight, as neural-style does (the losses reported are unchanged; "
+            + "meant for -optimizer adam).")
+    boolean normalizeGradients;
+
     @Option(names = "--lbfgs-unbounded", description = "Let L-BFGS move pixels outside [0, 1] and clamp only the "
             + "saved picture, as neural-style does (default: pixels stay in [0, 1] at every step, so the saved picture "
             + "is the one optimised).")
@@ -416,7 +421,7 @@ public final class StyliseCommand implements Callable<Integer> {
         StyleTransferConfig.Builder builder = StyleTransferConfig.builder().setContentImage(contentImage)
                 .optNetwork(architecture).optWeights(weightSource()).optIterations(iterations).optImageSize(imageSize).optSeed(seed)
                 .optStyleScale(styleScale).optLearningRate(learningRate / 255).optLbfgsHistory(lbfgsHistory)
-                .optLbfgsBounded(!lbfgsUnbounded)
+                .optLbfgsBounded(!lbfgsUnbounded).optNormalizeGradients(normalizeGradients)
                 .optOptimizer(parse(StyleTransferConfig.OptimizerKind.class, optimizer, "-optimizer"))
                 .optNormalization(parse(GramNormalization.class, normalization, "-normalization"))
                 .optPooling(pooling.equalsIgnoreCase("avg") ? Pooling.AVERAGE

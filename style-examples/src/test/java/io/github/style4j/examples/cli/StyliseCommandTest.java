@@ -98,6 +98,11 @@ class StyliseCommandTest {
                 "--lbfgs-unbounded");
         assertFalse(unbounded.config().lbfgsBounded());
         assertTrue(unbounded.config().toString().contains("unbounded, clamped at the end"));
+        assertFalse(bounded.config().normalizeGradients());
+        StyliseCommand normalised = new StyliseCommand();
+        StyliseCommand.commandLine(normalised).parseArgs("-content_image", "c.png", "-style_image", "s.png",
+                "-normalize_gradients");
+        assertTrue(normalised.config().normalizeGradients());
     }
 
     /** --weights with a DL4J model zip (here the zoo's SqueezeNet, seeded) runs a transfer from it. */

@@ -25,9 +25,11 @@ public final class ContentLoss implements PerceptualLoss {
     private final String name;
     private final Map<String, Double> weights;
     private final Map<String, INDArray> targets;
+    private final boolean normalizeGradients;
 
     private ContentLoss(Builder builder) {
         this.name = builder.name;
+        this.normalizeGradients = builder.normalizeGradients;
         this.weights = builder.weights.frozen("ContentLoss");
         this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(builder.targets));
         for (String layer : weights.keySet()) {
@@ -44,6 +46,9 @@ public final class ContentLoss implements PerceptualLoss {
 
     @Override
     public SDVariable define(SameDiff sd, LossInputs inputs) {
+        if (normalizeGradients) {
+            throw NormalizedGradients.graphRefused("ContentLoss " + name);
+        }
         return LayerSum.define(sd, name, weights, (layer, weight) -> {
             SDVariable features = inputs.feature(layer);
             SDVariable target = sd.constant(layer + "_target", targets.get(layer).castTo(features.dataType()));
@@ -62,8 +67,14 @@ public final class ContentLoss implements PerceptualLoss {
                     long n = difference.length();
                     INDArray flat = difference.reshape(n);
                     total += layer.getValue() * Nd4j.getBlasWrapper().dot(flat, flat) / n;
-                    Nd4j.getBlasWrapper().axpy(scale * layer.getValue() * 2 / n, flat,
-                            arrays.featureGradient(layer.getKey()).reshape(n));
+                    if (normalizeGradients) {
+                        try (INDArray own = flat.mul(2.0 / n)) { // MSE's gradient, as neural-style normalises it
+                            NormalizedGradients.add(own, scale * layer.getValue(), arrays.featureGradient(layer.getKey()));
+                        }
+                    } else {
+                        Nd4j.getBlasWrapper().axpy(scale * layer.getValue() * 2 / n, flat,
+                                arrays.featureGradient(layer.getKey()).reshape(n));
+                    }
                 }
             }
             values.put(name, total);
@@ -83,7 +94,8 @@ public final class ContentLoss implements PerceptualLoss {
 
     @Override
     public String toString() {
-        return "ContentLoss[" + name + ", layers=" + weights + "]";
+        return "ContentLoss[" + name + ", layers=" + weights + (normalizeGradients ? ", gradients L1-normalised" : "")
+                + "]";
     }
 
     /** Builder: layers with weights and their targets are required; the name is optional. */
@@ -97,6 +109,17 @@ public final class ContentLoss implements PerceptualLoss {
 
         public Builder optName(String name) {
             this.name = Objects.requireNonNull(name);
+            return this;
+        }
+
+        private boolean normalizeGradients;
+
+        /**
+         * neural-style's {@code -normalize_gradients}: each layer's gradient divided by its L1
+         * norm before its weight; the array form only (see {@link NormalizedGradients}).
+         */
+        public Builder optNormalizeGradients(boolean normalize) {
+            this.normalizeGradients = normalize;
             return this;
         }
 

@@ -22,8 +22,10 @@ public final class StyleLoss implements PerceptualLoss {
     private final Map<String, Double> weights;
     private final StyleTargets targets;
     private final GramNormalization normalization;
+    private final boolean normalizeGradients;
 
     private StyleLoss(Builder builder) {
+        this.normalizeGradients = builder.normalizeGradients;
         this.name = builder.name;
         this.weights = builder.weights.frozen("StyleLoss");
         this.targets = Objects.requireNonNull(builder.targets, "StyleLoss needs targets: setTargets(StyleTargets...)");
@@ -42,6 +44,9 @@ public final class StyleLoss implements PerceptualLoss {
 
     @Override
     public SDVariable define(SameDiff sd, LossInputs inputs) {
+        if (normalizeGradients) {
+            throw NormalizedGradients.graphRefused("StyleLoss " + name);
+        }
         return LayerSum.define(sd, name, weights, (layer, weight) -> {
             INDArray target = targets.grams().get(layer);
             SDVariable features = inputs.feature(layer);
@@ -77,8 +82,18 @@ public final class StyleLoss implements PerceptualLoss {
                     double factor = normalization.factor(channels) * layer.getValue();
                     INDArray entries = difference.reshape(difference.length());
                     total += factor * Nd4j.getBlasWrapper().dot(entries, entries) / (channels * channels);
-                    Nd4j.gemm(difference, flat, gradient, false, false,
-                            scale * 4 * factor / ((double) channels * channels * positions), 1.0);
+                    if (normalizeGradients) {
+                        // The layer's own gradient (before its weight), then L1-normalised.
+                        double k = normalization.factor(channels);
+                        try (INDArray own = Nd4j.createUninitialized(flat.dataType(), channels, positions)) {
+                            Nd4j.gemm(difference, flat, own, false, false,
+                                    4 * k / ((double) channels * channels * positions), 0.0);
+                            NormalizedGradients.add(own, scale * layer.getValue(), gradient);
+                        }
+                    } else {
+                        Nd4j.gemm(difference, flat, gradient, false, false,
+                                scale * 4 * factor / ((double) channels * channels * positions), 1.0);
+                    }
                 }
             }
             values.put(name, total);
@@ -102,7 +117,8 @@ public final class StyleLoss implements PerceptualLoss {
 
     @Override
     public String toString() {
-        return "StyleLoss[" + name + ", " + normalization + ", layers=" + weights + "]";
+        return "StyleLoss[" + name + ", " + normalization + ", layers=" + weights
+                + (normalizeGradients ? ", gradients L1-normalised" : "") + "]";
     }
 
     /** Builder: layers with weights and targets are required; name and normalisation optional. */
@@ -111,6 +127,7 @@ public final class StyleLoss implements PerceptualLoss {
         private final LayerWeights weights = new LayerWeights();
         private StyleTargets targets;
         private GramNormalization normalization = GramNormalization.CHW;
+        private boolean normalizeGradients;
 
         private Builder() {
         }
@@ -133,6 +150,15 @@ public final class StyleLoss implements PerceptualLoss {
         /** {@link GramNormalization#CHW} by default (neural-style's). */
         public Builder optNormalization(GramNormalization normalization) {
             this.normalization = Objects.requireNonNull(normalization);
+            return this;
+        }
+
+        /**
+         * neural-style's {@code -normalize_gradients}: each layer's gradient divided by its L1
+         * norm before its weight; the array form only (see {@link NormalizedGradients}).
+         */
+        public Builder optNormalizeGradients(boolean normalize) {
+            this.normalizeGradients = normalize;
             return this;
         }
 

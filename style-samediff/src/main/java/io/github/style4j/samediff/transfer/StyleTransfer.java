@@ -203,6 +203,7 @@ public final class StyleTransfer {
         Set<String> styleLayers = canonical(network, config.styleLayers().keySet());
         Set<String> contentLayers = canonical(network, config.contentLayers().keySet());
         ContentLoss.Builder contentBuilder = ContentLoss.builder().optName("content_raw")
+                .optNormalizeGradients(config.normalizeGradients())
                 .setTargets(network.activations(ImageTensors.toTensor(content), new ArrayList<>(contentLayers)));
         canonicalWeights(network, config.contentLayers()).forEach(contentBuilder::addLayer);
         ContentLoss contentLoss = contentBuilder.build();
@@ -223,6 +224,7 @@ public final class StyleTransfer {
         double[] blend = config.styleBlendWeights().stream().mapToDouble(Double::doubleValue).toArray();
         if (masks.isEmpty()) {
             StyleLoss.Builder builder = StyleLoss.builder().optName("style_raw").optNormalization(config.normalization())
+                    .optNormalizeGradients(config.normalizeGradients())
                     .setTargets(StyleTargets.fromImages(network, styles, blend, layers));
             weights.forEach(builder::addLayer);
             return builder.build();

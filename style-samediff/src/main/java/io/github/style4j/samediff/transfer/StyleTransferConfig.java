@@ -73,6 +73,7 @@ public final class StyleTransferConfig {
     private final double learningRate;
     private final int lbfgsHistory;
     private final boolean lbfgsBounded;
+    private final boolean normalizeGradients;
     private final int iterations;
     private final int imageSize;
     private final List<Integer> scales;
@@ -107,6 +108,7 @@ public final class StyleTransferConfig {
         learningRate = b.learningRate;
         lbfgsHistory = b.lbfgsHistory;
         lbfgsBounded = b.lbfgsBounded;
+        normalizeGradients = b.normalizeGradients;
         iterations = b.iterations;
         imageSize = b.imageSize;
         scales = b.scales.isEmpty() ? List.of(b.imageSize) : List.copyOf(b.scales);
@@ -166,6 +168,7 @@ public final class StyleTransferConfig {
         b.learningRate = learningRate;
         b.lbfgsHistory = lbfgsHistory;
         b.lbfgsBounded = lbfgsBounded;
+        b.normalizeGradients = normalizeGradients;
         b.iterations = iterations;
         b.imageSize = imageSize;
         if (!(scales.size() == 1 && scales.get(0) == imageSize)) {
@@ -203,6 +206,9 @@ public final class StyleTransferConfig {
 
     /** Whether L-BFGS keeps the image in [0, 1] while optimising (default) or lets it leave and clamps at the end. */
     public boolean lbfgsBounded() { return lbfgsBounded; }
+
+    /** Whether each content and style layer's gradient is L1-normalised, as neural-style's -normalize_gradients. */
+    public boolean normalizeGradients() { return normalizeGradients; }
     /** Iterations at each scale. */
     public int iterations() { return iterations; }
     /** Longest side of the result, in pixels. */
@@ -234,12 +240,12 @@ public final class StyleTransferConfig {
     public String toString() {
         return String.format(Locale.ROOT, "StyleTransferConfig[%n  content=%s%n  style=%s, blendWeights=%s, masks=%s%n"
                         + "  network=%s, weights=%s, pooling=%s%n  contentLayers=%s%n  styleLayers=%s%n"
-                        + "  contentWeight=%g, styleWeight=%g, tvWeight=%g, normalization=%s%n"
+                        + "  contentWeight=%g, styleWeight=%g, tvWeight=%g, normalization=%s%s%n"
                         + "  optimizer=%s%s, iterations=%d per scale, imageSize=%d, scales=%s, styleScale=%g%n"
                         + "  init=%s%s, seed=%d, colourPreservation=%s%n%s]",
                 contentImage, styleImages, styleBlendWeights, styleMasks.isEmpty() ? "none" : styleMasks, architecture,
                 weights, pooling, contentLayers, styleLayers, contentWeight, styleWeight, tvWeight, normalization,
-                optimizer, optimizer == OptimizerKind.ADAM ? String.format(Locale.ROOT, " (learningRate=%g)", learningRate)
+                normalizeGradients ? ", gradients L1-normalised per layer" : "", optimizer, optimizer == OptimizerKind.ADAM ? String.format(Locale.ROOT, " (learningRate=%g)", learningRate)
                         : String.format(Locale.ROOT, " (history=%d, %s)", lbfgsHistory,
                         lbfgsBounded ? "image kept in [0, 1]" : "unbounded, clamped at the end"), iterations, imageSize, scales, styleScale, init, init == Init.IMAGE ? " " + initImage : "",
                 seed, colourPreservation, checkpointDir == null ? "" : String.format(Locale.ROOT,
@@ -269,6 +275,7 @@ public final class StyleTransferConfig {
         private double learningRate = 10.0 / 255;
         private int lbfgsHistory = 100;
         private boolean lbfgsBounded = true;
+        private boolean normalizeGradients;
         private int iterations = 1000;
         private int imageSize = 512;
         private final List<Integer> scales = new ArrayList<>();
@@ -411,6 +418,17 @@ public final class StyleTransferConfig {
             return this;
         }
 
+        /**
+         * neural-style's {@code -normalize_gradients}: each content and style layer's gradient
+         * divided by its L1 norm before its weight (default false). The losses reported are
+         * unchanged, so the gradient is no longer theirs: meant for Adam (an L-BFGS line search
+         * may stop early). Not with style masks.
+         */
+        public Builder optNormalizeGradients(boolean normalize) {
+            this.normalizeGradients = normalize;
+            return this;
+        }
+
         /** Iterations at each scale (default 1000). */
         public Builder optIterations(int iterations) {
             this.iterations = iterations;
@@ -484,6 +502,8 @@ public final class StyleTransferConfig {
                     "styleWeight must be finite and >= 0, got " + styleWeight);
             require(tvWeight == null || nonNegative(tvWeight), "tvWeight must be finite and >= 0, got " + tvWeight);
             require(lbfgsHistory >= 1, "lbfgsHistory must be at least 1, got " + lbfgsHistory);
+            require(!normalizeGradients || styleMasks.isEmpty(), "normalizeGradients cannot be combined with style "
+                    + "masks (masked style losses run as a graph, which differentiates the plain loss); drop one of them");
             require(learningRate > 0 && Double.isFinite(learningRate),
                     "learningRate must be positive, got " + learningRate);
             require(iterations >= 1, "iterations must be at least 1, got " + iterations);

@@ -74,6 +74,66 @@ class ArrayLossTest {
                 .arrays().isEmpty());
     }
 
+    /**
+     * neural-style's -normalize_gradients: each layer's gradient (the graph form's, of the plain
+     * loss with weight 1) divided by its L1 norm, times the layer's weight and the scale; the
+     * value unchanged. The graph form refuses, rather than differentiate the plain loss.
+     */
+    @Test
+    void normalisedGradientsAreEachLayersGradientOverItsL1Norm() {
+        Map<String, INDArray> targets = Map.of("a", random(LAYER_A, 3), "b", random(LAYER_B, 4));
+        Map<String, INDArray> grams = new LinkedHashMap<>();
+        grams.put("a", FeatureStatistics.gram(random(LAYER_A, 5)));
+        grams.put("b", FeatureStatistics.gram(random(LAYER_B, 6)));
+        Map<String, INDArray> features = Map.of("a", random(LAYER_A, 11), "b", random(LAYER_B, 12));
+        Map<String, Double> layerWeights = Map.of("a", 0.7, "b", 2.5);
+        double scale = 3;
+        for (boolean style : new boolean[] {false, true}) {
+            java.util.function.Function<Boolean, PerceptualLoss> make = normalize -> {
+                if (style) {
+                    StyleLoss.Builder builder = StyleLoss.builder().optName("style").setTargets(new StyleTargets(grams))
+                            .optNormalizeGradients(normalize);
+                    layerWeights.forEach(builder::addLayer);
+                    return builder.build();
+                }
+                ContentLoss.Builder builder = ContentLoss.builder().optName("content").setTargets(targets)
+                        .optNormalizeGradients(normalize);
+                layerWeights.forEach(builder::addLayer);
+                return builder.build();
+            };
+            PerceptualLoss normalised = make.apply(true);
+            Map<String, INDArray> accumulators = new LinkedHashMap<>();
+            features.forEach((layer, array) -> accumulators.put(layer, Nd4j.zeros(DataType.DOUBLE, array.shape())));
+            double value = normalised.arrays().orElseThrow().evaluate(new LossArrays(random(IMAGE, 10), features,
+                    Nd4j.zeros(DataType.DOUBLE, IMAGE), accumulators), scale, new LinkedHashMap<>());
+            for (String layer : layerWeights.keySet()) {
+                // The plain loss of this layer alone, weight 1, differentiated by SameDiff.
+                SameDiff sd = SameDiff.create();
+                SDVariable feature = sd.var("feature", features.get(layer).dup());
+                PerceptualLoss single = style
+                        ? StyleLoss.builder().addLayer(layer, 1).setTargets(new StyleTargets(grams)).build()
+                        : ContentLoss.builder().addLayer(layer, 1).setTargets(targets).build();
+                single.define(sd, new LossInputs(sd.var("image", random(IMAGE, 10)), Map.of(layer, feature)))
+                        .markAsLoss();
+                QuietGradients.createGradFunction(sd);
+                INDArray g = sd.calculateGradients(Map.of(), "feature").get("feature");
+                INDArray expected = g.div(g.norm1Number().doubleValue() + 1e-8).muli(scale * layerWeights.get(layer));
+                assertClose(expected, accumulators.get(layer), (style ? "style " : "content ") + layer);
+                assertEquals(scale * layerWeights.get(layer), accumulators.get(layer).norm1Number().doubleValue(),
+                        1e-4 * scale * layerWeights.get(layer), "L1 norm of the normalised gradient (up to the 1e-8)");
+            }
+            PerceptualLoss plain = make.apply(false);
+            Map<String, INDArray> unused = new LinkedHashMap<>();
+            features.forEach((layer, array) -> unused.put(layer, Nd4j.zeros(DataType.DOUBLE, array.shape())));
+            double plainValue = plain.arrays().orElseThrow().evaluate(new LossArrays(random(IMAGE, 10), features,
+                    Nd4j.zeros(DataType.DOUBLE, IMAGE), unused), scale, new LinkedHashMap<>());
+            assertEquals(plainValue, value, 0.0, "the value is the plain loss's");
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(UnsupportedOperationException.class,
+                    () -> normalised.define(SameDiff.create(), new LossInputs(null, Map.of())));
+            assertTrue(refused.getMessage().contains("array form"), refused.getMessage());
+        }
+    }
+
     /** Compares the two forms of {@code loss}; returns the array form's named values. */
     private static Map<String, Double> assertSame(PerceptualLoss loss) {
         INDArray image = random(IMAGE, 10);

@@ -84,6 +84,22 @@ class StyleTransferIntegrationTest {
         assertTrue(unboundedGap > 1.01, "unbounded: clamping should cost more than 1% here, got " + unboundedGap);
     }
 
+    /** neural-style's -normalize_gradients with Adam: the losses reported are the plain ones, and they fall. */
+    @Test
+    void normalisedGradientsStillStylise() throws Exception {
+        StyleTransferConfig config = base(StyleTransferConfig.OptimizerKind.ADAM).optImageSize(64).optIterations(40)
+                .optNormalizeGradients(true).optLearningRate(0.02).build();
+        assertTrue(config.toString().contains("gradients L1-normalised per layer"), config.toString());
+        StyleTransferResult result = new StyleTransfer(config).run();
+        double start = result.termsAtContent().get("style");
+        double end = result.finalTerms().get("style");
+        assertTrue(end < 0.5 * start, "style loss " + start + " -> " + end);
+        var refused = assertThrows(IllegalArgumentException.class, () -> base(StyleTransferConfig.OptimizerKind.ADAM)
+                .optNormalizeGradients(true).optStyleMasks(List.of(SharedFiles.image("chelsea.png"))).build());
+        assertTrue(refused.getMessage().contains("normalizeGradients cannot be combined with style masks"),
+                refused.getMessage());
+    }
+
     private static double savedOverLast(StyleTransferResult result) {
         double last = result.history().get(result.history().size() - 1).loss();
         return result.finalTerms().get("total") / last;
