@@ -17,6 +17,8 @@ import io.github.style4j.samediff.network.FeatureGraph;
 import io.github.style4j.samediff.network.FeatureNetwork;
 import io.github.style4j.samediff.weights.WeightSource;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -131,6 +133,51 @@ class FeaturePassObjectiveTest {
                 }
             }
             assertTrue(objective.toString().contains("no network"), objective.toString());
+        }
+    }
+    /**
+     * TermGradients: each term's value and image gradient from one forward pass, against the
+     * whole-graph objective of that term alone (SameDiff's autodiff), and summing to the
+     * gradient of the sum.
+     */
+    @Test
+    void eachTermsGradientFromOneEvaluation() throws Exception {
+        FeatureNetwork network = FeatureNetwork.builder().setWeights(WeightSource.zooInit(4)
+                .load(Architecture.SQUEEZENET)).build();
+        Nd4j.getRandom().setSeed(9);
+        INDArray content = Nd4j.rand(DataType.FLOAT, 1, 3, 36, 40);
+        INDArray style = Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32);
+        INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, 36, 40);
+        Map<String, PerceptualLoss> terms = new java.util.LinkedHashMap<>();
+        terms.put("content", Losses.weighted("content", 3.0, ContentLoss.builder().optName("content_raw")
+                .addLayer("fire4", 1).setTargetsFromImage(network, content).build()));
+        terms.put("style", Losses.weighted("style", 50.0, StyleLoss.builder().optName("style_raw")
+                .addLayer("relu1", 1).addLayer("fire3", 1)
+                .setTargets(StyleTargets.fromImages(network, List.of(style), new double[] {1}, List.of("relu1", "fire3")))
+                .build()));
+        terms.put("tv", Losses.weighted("tv", 2.0, TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.SQUARED, 3)));
+        Map<String, Evaluation> each = TermGradients.evaluate(network, terms, image);
+        INDArray sum = Nd4j.zeros(DataType.FLOAT, image.shape());
+        for (Map.Entry<String, PerceptualLoss> term : terms.entrySet()) {
+            PerceptualLoss loss = term.getValue();
+            // (A graph needs a tap; TV reads none, so it gets one it ignores.)
+            FeatureGraph graph = network.graph(image, loss.layers().isEmpty() ? List.of("relu1")
+                    : new java.util.ArrayList<>(loss.layers()));
+            loss.define(graph.sameDiff(), new LossInputs(graph.image(), graph.taps())).markAsLoss();
+            Evaluation expected = new SameDiffObjective(graph.sameDiff(), FeatureGraph.IMAGE, loss.name(), List.of())
+                    .evaluate(image);
+            Evaluation actual = each.get(term.getKey());
+            assertEquals(expected.loss(), actual.loss(), 1e-4 * expected.loss(), term.getKey());
+            double scale = expected.gradient().norm2Number().doubleValue();
+            assertTrue(scale > 0);
+            assertTrue(expected.gradient().distance2(actual.gradient()) <= 2e-3 * scale, term.getKey()
+                    + " gradient, relative error " + expected.gradient().distance2(actual.gradient()) / scale);
+            sum.addi(actual.gradient());
+        }
+        try (FeaturePassObjective whole = new FeaturePassObjective(network,
+                Losses.sum("total", new java.util.ArrayList<>(terms.values())), List.of(), image)) {
+            INDArray total = whole.evaluate(image).gradient();
+            assertTrue(total.distance2(sum) <= 1e-4 * total.norm2Number().doubleValue(), "terms sum to the total");
         }
     }
 }
