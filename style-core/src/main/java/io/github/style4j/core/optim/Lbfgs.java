@@ -123,6 +123,7 @@ public final class Lbfgs implements Optimizer {
      */
     private INDArray feasibleDirection(double[] x, INDArray d, boolean[] held) {
         double[] step = host(d);
+        d.close(); // a temporary of the caller's, replaced by the result
         for (int i = 0; i < step.length; i++) {
             step[i] = held[i] ? 0 : Math.min(upper, Math.max(lower, x[i] + step[i])) - x[i];
         }
@@ -166,6 +167,7 @@ public final class Lbfgs implements Optimizer {
                     "the objective is not finite at the starting point");
         }
         INDArray g = evaluation.gradient().reshape(x.length()).dup();
+        evaluation.gradient().close();
         if (stationarity(x, g) <= gradientTolerance) {
             return result(x, shape, evaluation.loss(), 0, 1, StopReason.GRADIENT_TOLERANCE,
                     "the starting point is stationary");
@@ -214,6 +216,7 @@ public final class Lbfgs implements Optimizer {
                 pairs.clear();
                 rhos.clear();
                 gamma = 1;
+                d.close();
                 d = bounded ? feasibleDirection(xHost, free.neg(), held) : g.neg();
                 gtd = Nd4j.getBlasWrapper().dot(g, d);
                 if (!(gtd < 0)) {
@@ -241,23 +244,35 @@ public final class Lbfgs implements Optimizer {
                         step.directionalDerivative(), step.wolfe()));
             }
             INDArray s = step.point().sub(x);
+            double stepLength = s.norm2Number().doubleValue();
+            double stepLargest = s.amaxNumber().doubleValue();
             INDArray gNew = step.evaluation().gradient().reshape(x.length()).dup();
+            step.evaluation().gradient().close(); // copied into gNew
+            d.close();
+            if (free != g) {
+                free.close();
+            }
             INDArray y = gNew.sub(g);
             double ys = Nd4j.getBlasWrapper().dot(y, s);
             if (ys > 1e-10) {
                 if (pairs.size() == history) {
-                    pairs.removeFirst();
+                    for (INDArray dropped : pairs.removeFirst()) {
+                        dropped.close();
+                    }
                     rhos.removeFirst();
                 }
                 pairs.addLast(new INDArray[] {s, y});
                 rhos.addLast(1 / ys);
                 gamma = ys / Nd4j.getBlasWrapper().dot(y, y);
+            } else {
+                s.close();
+                y.close();
             }
             double fOld = f;
             x = bounded ? project(step.point()) : step.point(); // x + d may round an ulp past a bound
+            g.close(); // our own copy; nothing else holds it
             g = gNew;
             f = step.evaluation().loss();
-            double stepLength = s.norm2Number().doubleValue();
             StepReport report = new StepReport(iteration, f, step.evaluation().terms(), gradientNorm(x, g),
                     stepLength, evaluations, Duration.ofNanos(System.nanoTime() - start));
             for (OptimizationListener listener : listeners) {
@@ -275,7 +290,7 @@ public final class Lbfgs implements Optimizer {
                 return result(x, shape, f, iteration, evaluations, StopReason.GRADIENT_TOLERANCE,
                         (bounded ? "projected gradient below " : "gradient below ") + gradientTolerance);
             }
-            if (s.amaxNumber().doubleValue() <= changeTolerance || Math.abs(f - fOld) < changeTolerance) {
+            if (stepLargest <= changeTolerance || Math.abs(f - fOld) < changeTolerance) {
                 return result(x, shape, f, iteration, evaluations, StopReason.CHANGE_TOLERANCE,
                         "loss and step changed less than " + changeTolerance);
             }

@@ -9,6 +9,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 @FunctionalInterface
 public interface Objective {
-    /** The loss and its gradient at {@code parameters}; the gradient has the parameters' shape. */
+    /**
+     * The loss and its gradient at {@code parameters}; the gradient has the parameters' shape.
+     * The gradient must be a new array the caller owns: optimisers free those they no longer
+     * need at once ({@code INDArray.close()}), not when the JVM next collects.
+     */
     Evaluation evaluate(INDArray parameters);
 }

@@ -40,6 +40,8 @@ final class StrongWolfeLineSearch {
 
     private int evaluations;
     private boolean sawNonFinite;
+    /** Every trial point of the current search: all but the one returned are freed at its end. */
+    private final java.util.List<Trial> trials = new java.util.ArrayList<>();
 
     /** Evaluations the last search made. */
     int evaluations() {
@@ -66,6 +68,23 @@ final class StrongWolfeLineSearch {
      * maximum step.
      */
     Result search(INDArray x, double f0, double gtd0, INDArray d, double t, double maxStep) {
+        trials.clear();
+        Result result = searchTrials(x, f0, gtd0, d, t, maxStep);
+        // Rejected points and their gradients are image-sized off-heap arrays: free them now
+        // rather than when the JVM next collects (at 512 px, 1.0 GB resident instead of less).
+        for (Trial trial : trials) {
+            if (result == null || trial.point != result.point()) {
+                trial.point.close();
+                if (trial.evaluation.gradient() != null && !trial.evaluation.gradient().wasClosed()) {
+                    trial.evaluation.gradient().close();
+                }
+            }
+        }
+        trials.clear();
+        return result;
+    }
+
+    private Result searchTrials(INDArray x, double f0, double gtd0, INDArray d, double t, double maxStep) {
         evaluations = 0;
         sawNonFinite = false;
         Trial previous = new Trial(0, null, x, gtd0);
@@ -174,7 +193,9 @@ final class StrongWolfeLineSearch {
         }
         double gtd = evaluation.isFinite() ? Nd4j.getBlasWrapper().dot(evaluation.gradient().reshape(d.shape()), d)
                 : Double.NaN;
-        return new Trial(t, evaluation, point, gtd);
+        Trial trial = new Trial(t, evaluation, point, gtd);
+        trials.add(trial);
+        return trial;
     }
 
     private Result result(Trial trial, boolean wolfe) {
