@@ -105,7 +105,49 @@ public final class StyleTransfer {
         }
     }
 
+    /*
+     * A run in stages, each its own method, so that what extends the engine (tiles, batches,
+     * video frames, a preview) replaces or wraps one stage rather than threading through all:
+     *   1. inputs:   read the content, style and mask images           readInputs
+     *   2. network:  check the memory, load the weights                loadNetwork
+     *   3. schedule: the scales, and where a checkpoint resumes         runOnce
+     *   4. scale:    targets and objective at one size, then optimise  optimiseScale
+     *   5. finish:   losses at the result, colour, alpha               finish
+     */
     private StyleTransferResult runOnce() throws ImageException, WeightLoadException {
+        Inputs inputs = readInputs();
+        FeatureNetwork network = loadNetwork(inputs.content());
+        Checkpoints.Loaded resumeFrom = loadCheckpoint();
+        int firstScale = resumeFrom == null ? 0 : Integer.parseInt(resumeFrom.extra().get("scale"));
+        Progress progress = new Progress(config.iterations() * config.scales().size());
+        ScaleOutcome outcome = null;
+        for (int s = firstScale; s < config.scales().size(); s++) {
+            outcome = optimiseScale(network, inputs, s, outcome, s == firstScale ? resumeFrom : null, progress);
+        }
+        return finish(inputs, outcome, progress);
+    }
+
+    /** The images a run reads: the content (its alpha kept for the result), the styles, the masks. */
+    private record Inputs(RgbImage content, List<RgbImage> styles, List<RgbImage> masks) {
+    }
+
+    /** One scale's objective (still open: {@link #finish} evaluates the result in it), result and image. */
+    private record ScaleOutcome(FeaturePassObjective objective, OptimizationResult result, RgbImage image) {
+    }
+
+    /** What the whole run has reported so far: every step, and the terms at the content image. */
+    private static final class Progress {
+        final List<StepReport> history = new ArrayList<>();
+        final int totalIterations;
+        Map<String, Double> termsAtContent;
+
+        Progress(int totalIterations) {
+            this.totalIterations = totalIterations;
+        }
+    }
+
+    /** Stage 1: the content, style (colour-matched if asked) and mask images. */
+    private Inputs readInputs() throws ImageException {
         ImageReader reader = ImageReader.defaults();
         RgbImage content = reader.read(config.contentImage());
         List<RgbImage> styles = new ArrayList<>();
@@ -120,64 +162,75 @@ public final class StyleTransfer {
         for (var path : config.styleMasks()) {
             masks.add(reader.read(path));
         }
+        return new Inputs(content, styles, masks);
+    }
+
+    /** Stage 2: refuses a run the memory cannot hold, then loads the network. */
+    private FeatureNetwork loadNetwork(RgbImage content) throws WeightLoadException {
         checkMemory(content);
         NetworkWeights weights = config.weights().load(config.architecture());
-        FeatureNetwork network = FeatureNetwork.builder().setWeights(weights).optPooling(config.pooling()).build();
+        return FeatureNetwork.builder().setWeights(weights).optPooling(config.pooling()).build();
+    }
 
-        Checkpoints.Loaded resumeFrom = loadCheckpoint();
-        int resumeScale = resumeFrom == null ? 0 : Integer.parseInt(resumeFrom.extra().get("scale"));
-        List<StepReport> history = new ArrayList<>();
-        Map<String, Double> termsAtContent = null;
-        OptimizationResult last = null;
-        Scale scale = null;
-        RgbImage current = null;
+    /**
+     * Stage 4: the objective at scale {@code s} (targets from the images at that size), started
+     * from the previous scale's image, the checkpoint, or the configured initialisation, and
+     * optimised. Closes the previous scale's objective.
+     */
+    private ScaleOutcome optimiseScale(FeatureNetwork network, Inputs inputs, int s, ScaleOutcome previous,
+                                       Checkpoints.Loaded resumeFrom, Progress progress) throws ImageException {
         List<Integer> scales = config.scales();
-        int total = config.iterations() * scales.size();
-        for (int s = resumeScale; s < scales.size(); s++) {
-            int size = scales.get(s);
-            RgbImage contentAtSize = Resizing.fitToMaxSide(content.withoutAlpha(), size);
-            boolean resuming = resumeFrom != null && s == resumeScale;
-            INDArray start = resuming ? resumeFrom.state().parameters() : startingImage(current, contentAtSize, reader);
-            if (scale != null) {
-                scale.objective.close(); // the next size needs its own arrays; free these now
-            }
-            scale = buildScale(network, contentAtSize, styles, masks, start);
-            if (termsAtContent == null) {
-                Evaluation atContent = scale.objective.evaluate(ImageTensors.toTensor(contentAtSize));
-                termsAtContent = new LinkedHashMap<>(atContent.terms());
-                termsAtContent.put(TOTAL, atContent.loss());
-            }
-            int scaleIndex = s;
-            int done = s * config.iterations();
-            OptimizationListener relay = new OptimizationListener() {
-                @Override
-                public void onStep(StepReport report) {
-                    onStep(report, null);
-                }
-
-                @Override
-                public void onStep(StepReport report, INDArray parameters) {
-                    history.add(report);
-                    StyleTransferProgress progress = new StyleTransferProgress(scaleIndex, scales.size(), size, report,
-                            done + report.iteration(), total, () -> toImage(parameters));
-                    listeners.forEach(listener -> listener.accept(progress));
-                }
-            };
-            Optimizer optimizer = optimizer(relay, checkpointSink(s));
-            io.github.style4j.core.optim.Objective objective = objectiveDecorator.apply(scale.objective);
-            last = resuming ? optimizer.resume(objective, resumeFrom.state()) : optimizer.minimize(objective, start);
-            if (last.reason() == io.github.style4j.core.optim.StopReason.NON_FINITE) {
-                log.warn("Stopped at scale {} ({} px): {}. The result is the last image where the loss was finite; "
-                        + "a lower learning rate or style weight may avoid it", s + 1, size, last.message());
-            }
-            current = toImage(last.parameters());
+        int size = scales.get(s);
+        RgbImage contentAtSize = Resizing.fitToMaxSide(inputs.content().withoutAlpha(), size);
+        INDArray start = resumeFrom != null ? resumeFrom.state().parameters()
+                : startingImage(previous == null ? null : previous.image(), contentAtSize);
+        if (previous != null) {
+            previous.objective().close(); // the next size needs its own arrays; free these now
         }
-        // The terms at the result, clamped as it is saved, in the last scale's graph (same size).
-        Evaluation atResult = scale.objective.evaluate(ImageTensors.toTensor(current));
-        scale.objective.close();
+        FeaturePassObjective objective = buildScale(network, contentAtSize, inputs.styles(), inputs.masks(), start)
+                .objective();
+        if (progress.termsAtContent == null) {
+            Evaluation atContent = objective.evaluate(ImageTensors.toTensor(contentAtSize));
+            progress.termsAtContent = new LinkedHashMap<>(atContent.terms());
+            progress.termsAtContent.put(TOTAL, atContent.loss());
+        }
+        int done = s * config.iterations();
+        OptimizationListener relay = new OptimizationListener() {
+            @Override
+            public void onStep(StepReport report) {
+                onStep(report, null);
+            }
+
+            @Override
+            public void onStep(StepReport report, INDArray parameters) {
+                progress.history.add(report);
+                StyleTransferProgress step = new StyleTransferProgress(s, scales.size(), size, report,
+                        done + report.iteration(), progress.totalIterations, () -> toImage(parameters));
+                listeners.forEach(listener -> listener.accept(step));
+            }
+        };
+        Optimizer optimizer = optimizer(relay, checkpointSink(s));
+        io.github.style4j.core.optim.Objective decorated = objectiveDecorator.apply(objective);
+        OptimizationResult result = resumeFrom != null ? optimizer.resume(decorated, resumeFrom.state())
+                : optimizer.minimize(decorated, start);
+        if (result.reason() == io.github.style4j.core.optim.StopReason.NON_FINITE) {
+            log.warn("Stopped at scale {} ({} px): {}. The result is the last image where the loss was finite; "
+                    + "a lower learning rate or style weight may avoid it", s + 1, size, result.message());
+        }
+        return new ScaleOutcome(objective, result, toImage(result.parameters()));
+    }
+
+    /**
+     * Stage 5: the terms at the result as it is saved (clamped), in the last scale's objective;
+     * colour preservation; the content's alpha.
+     */
+    private StyleTransferResult finish(Inputs inputs, ScaleOutcome last, Progress progress) {
+        Evaluation atResult = last.objective().evaluate(ImageTensors.toTensor(last.image()));
+        last.objective().close();
         Map<String, Double> finalTerms = new LinkedHashMap<>(atResult.terms());
         finalTerms.put(TOTAL, atResult.loss());
-        RgbImage result = current;
+        RgbImage result = last.image();
+        RgbImage content = inputs.content();
         if (config.colourPreservation() == StyleTransferConfig.ColourPreservation.LUMINANCE) {
             RgbImage contentAtResult = Resizing.resize(content.withoutAlpha(), result.width(), result.height());
             result = clamp(ColourTransfer.luminanceOnly(result, contentAtResult));
@@ -186,7 +239,8 @@ public final class StyleTransfer {
             RgbImage alpha = Resizing.resize(content, result.width(), result.height());
             result = result.withAlpha(alpha.alpha());
         }
-        return new StyleTransferResult(result, history, termsAtContent, finalTerms, last.reason(), last.message());
+        return new StyleTransferResult(result, progress.history, progress.termsAtContent, finalTerms,
+                last.result().reason(), last.result().message());
     }
 
     /** The graph and objective at one scale. */
@@ -240,7 +294,8 @@ public final class StyleTransfer {
         return builder.build();
     }
 
-    private INDArray startingImage(RgbImage previous, RgbImage content, ImageReader reader) throws ImageException {
+    private INDArray startingImage(RgbImage previous, RgbImage content) throws ImageException {
+        ImageReader reader = ImageReader.defaults();
         if (previous != null) {
             return ImageTensors.toTensor(Resizing.resize(previous, content.width(), content.height()));
         }
