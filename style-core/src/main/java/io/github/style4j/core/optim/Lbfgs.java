@@ -141,16 +141,21 @@ public final class Lbfgs implements Optimizer {
         return projected;
     }
 
-    /** The largest entry of the (projected, when bounded) gradient. */
-    private double stationarity(INDArray x, INDArray g) {
+    /**
+     * The size of the gradient, projected when bounded (zero exactly at a stationary point of
+     * the bounded problem): {largest entry, Euclidean norm}.
+     */
+    private double[] gradientSize(INDArray x, INDArray g) {
         if (!bounded()) {
-            return g.amaxNumber().doubleValue();
+            return new double[] {g.amaxNumber().doubleValue(), g.norm2Number().doubleValue()};
         }
         double largest = 0;
+        double sum = 0;
         for (double v : projectedGradient(host(x), host(g))) {
             largest = Math.max(largest, Math.abs(v));
+            sum += v * v;
         }
-        return largest;
+        return new double[] {largest, Math.sqrt(sum)};
     }
 
     public static Builder builder() {
@@ -168,7 +173,7 @@ public final class Lbfgs implements Optimizer {
         }
         INDArray g = evaluation.gradient().reshape(x.length()).dup();
         evaluation.gradient().close();
-        if (stationarity(x, g) <= gradientTolerance) {
+        if (gradientSize(x, g)[0] <= gradientTolerance) {
             return result(x, shape, evaluation.loss(), 0, 1, StopReason.GRADIENT_TOLERANCE,
                     "the starting point is stationary");
         }
@@ -273,7 +278,8 @@ public final class Lbfgs implements Optimizer {
             g.close(); // our own copy; nothing else holds it
             g = gNew;
             f = step.evaluation().loss();
-            StepReport report = new StepReport(iteration, f, step.evaluation().terms(), gradientNorm(x, g),
+            double[] gradientSize = gradientSize(x, g);
+            StepReport report = new StepReport(iteration, f, step.evaluation().terms(), gradientSize[1],
                     stepLength, evaluations, Duration.ofNanos(System.nanoTime() - start));
             for (OptimizationListener listener : listeners) {
                 listener.onStep(report, x.reshape(shape));
@@ -286,7 +292,7 @@ public final class Lbfgs implements Optimizer {
                     corrections = new HeldCorrections();
                 }
             }
-            if (stationarity(x, g) <= gradientTolerance) {
+            if (gradientSize[0] <= gradientTolerance) {
                 return result(x, shape, f, iteration, evaluations, StopReason.GRADIENT_TOLERANCE,
                         (bounded ? "projected gradient below " : "gradient below ") + gradientTolerance);
             }
@@ -430,17 +436,6 @@ public final class Lbfgs implements Optimizer {
         }
     }
 
-    /** The norm of the (projected, when bounded) gradient, as reported to listeners. */
-    private double gradientNorm(INDArray x, INDArray g) {
-        if (!bounded()) {
-            return g.norm2Number().doubleValue();
-        }
-        double sum = 0;
-        for (double v : projectedGradient(host(x), host(g))) {
-            sum += v * v;
-        }
-        return Math.sqrt(sum);
-    }
 
     private static OptimizerState.Lbfgs state(INDArray x, INDArray g, double f, Deque<INDArray[]> pairs,
                                               Deque<Double> rhos, double gamma, int iteration, int evaluations,

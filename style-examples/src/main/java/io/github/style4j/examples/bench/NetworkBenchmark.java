@@ -263,7 +263,7 @@ final class NetworkBenchmark implements Callable<Integer> {
                 zoo.ceilModePooling(), zoo.description())).build();
     }
 
-    private static boolean pythonHasTorch() {
+    static boolean pythonHasTorch() {
         try {
             Process process = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true)
                     .start();

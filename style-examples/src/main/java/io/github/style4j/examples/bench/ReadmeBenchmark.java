@@ -46,7 +46,7 @@ final class ReadmeBenchmark implements Callable<Integer> {
         Path weights = shared.resolve("models/squeezenet1.1");
         Path pth = weights.resolve("formats/squeezenet1_1.pth");
         Path script = Path.of(System.getProperty("style4j.root", "."), "style-examples", "bench", "pytorch_readme.py");
-        boolean torch = Files.isRegularFile(script) && Files.isRegularFile(pth) && pythonHasTorch();
+        boolean torch = Files.isRegularFile(script) && Files.isRegularFile(pth) && NetworkBenchmark.pythonHasTorch();
         if (!torch) {
             System.out.println("(PyTorch rows skipped: /usr/bin/python3 cannot import torch, or the shared .pth is "
                     + "missing; apt-get install python3-torch)");
@@ -93,17 +93,6 @@ final class ReadmeBenchmark implements Callable<Integer> {
                     + String.join(System.lineSeparator(), output));
         }
         return result.trim().split(" ");
-    }
-
-    private static boolean pythonHasTorch() {
-        try {
-            Process process = new ProcessBuilder("/usr/bin/python3", "-c", "import torch").redirectErrorStream(true)
-                    .start();
-            process.getInputStream().readAllBytes();
-            return process.waitFor() == 0;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     /** The README's command, as its settings, in this (child) JVM; prints the measurements after the marker. */
