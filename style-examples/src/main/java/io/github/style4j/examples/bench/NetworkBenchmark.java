@@ -223,7 +223,9 @@ final class NetworkBenchmark implements Callable<Integer> {
         contentBuilder.setTargetsFromImage(featureNetwork, content);
         PerceptualLoss loss = Losses.sum("total", List.of(Losses.weighted("content", 5, contentBuilder.build()),
                 Losses.weighted("style", 100, styleBuilder.build()),
-                Losses.weighted("tv", 255e-3, TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.L1, 3))));
+                // neural-style's TV at its default weight, as the command line builds it
+                Losses.weighted("tv", 1e-3 * 255 * 255, TotalVariationLoss.of("tv_raw",
+                        TotalVariationLoss.Form.NEURAL_STYLE, 3))));
         FeaturePassObjective objective = new FeaturePassObjective(featureNetwork, loss, List.of(), content);
         objective.evaluate(content); // warm-up, not counted below
         long[] evaluationNanos = {0};
