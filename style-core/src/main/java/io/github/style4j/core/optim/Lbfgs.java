@@ -143,15 +143,16 @@ public final class Lbfgs implements Optimizer {
 
     /**
      * The size of the gradient, projected when bounded (zero exactly at a stationary point of
-     * the bounded problem): {largest entry, Euclidean norm}.
+     * the bounded problem): {largest entry, Euclidean norm}. Bounded, from the host copies of
+     * x and g that the next iteration uses too.
      */
-    private double[] gradientSize(INDArray x, INDArray g) {
+    private double[] gradientSize(INDArray g, double[] xHost, double[] gHost) {
         if (!bounded()) {
             return new double[] {g.amaxNumber().doubleValue(), g.norm2Number().doubleValue()};
         }
         double largest = 0;
         double sum = 0;
-        for (double v : projectedGradient(host(x), host(g))) {
+        for (double v : projectedGradient(xHost, gHost)) {
             largest = Math.max(largest, Math.abs(v));
             sum += v * v;
         }
@@ -173,7 +174,7 @@ public final class Lbfgs implements Optimizer {
         }
         INDArray g = evaluation.gradient().reshape(x.length()).dup();
         evaluation.gradient().close();
-        if (gradientSize(x, g)[0] <= gradientTolerance) {
+        if (gradientSize(g, bounded() ? host(x) : null, bounded() ? host(g) : null)[0] <= gradientTolerance) {
             return result(x, shape, evaluation.loss(), 0, 1, StopReason.GRADIENT_TOLERANCE,
                     "the starting point is stationary");
         }
@@ -207,10 +208,12 @@ public final class Lbfgs implements Optimizer {
         StrongWolfeLineSearch lineSearch = new StrongWolfeLineSearch(flat, changeTolerance);
         boolean bounded = bounded();
         HeldCorrections corrections = bounded ? new HeldCorrections() : null;
+        // Host copies of x and g for the bounded steps, made once per iteration.
+        double[] xHost = bounded ? host(x) : null;
+        double[] gHost = bounded ? host(g) : null;
         for (int iteration = done + 1; iteration <= maxIterations; iteration++) {
-            double[] xHost = bounded ? host(x) : null;
             boolean[] held = bounded ? new boolean[(int) x.length()] : null;
-            INDArray free = bounded ? freeGradient(xHost, host(g), held, g) : g;
+            INDArray free = bounded ? freeGradient(xHost, gHost, held, g) : g;
             INDArray d = bounded ? freeDirection(free, held, pairs, rhos, gamma, corrections)
                     : direction(free, pairs, rhos, gamma);
             if (bounded) {
@@ -278,7 +281,11 @@ public final class Lbfgs implements Optimizer {
             g.close(); // our own copy; nothing else holds it
             g = gNew;
             f = step.evaluation().loss();
-            double[] gradientSize = gradientSize(x, g);
+            if (bounded) {
+                xHost = host(x);
+                gHost = host(g);
+            }
+            double[] gradientSize = gradientSize(g, xHost, gHost);
             StepReport report = new StepReport(iteration, f, step.evaluation().terms(), gradientSize[1],
                     stepLength, evaluations, Duration.ofNanos(System.nanoTime() - start));
             for (OptimizationListener listener : listeners) {

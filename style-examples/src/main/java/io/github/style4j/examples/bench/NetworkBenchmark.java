@@ -366,8 +366,13 @@ final class NetworkBenchmark implements Callable<Integer> {
 
     /** Peak resident set size of this process, from /proc (VmHWM). */
     static double peakResidentMb() throws IOException {
+        return statusMb("VmHWM:");
+    }
+
+    /** A memory field of /proc/self/status (VmHWM:, VmRSS:, ...), in MB. */
+    static double statusMb(String field) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
             }
         }

@@ -105,7 +105,7 @@ final class ReadmeBenchmark implements Callable<Integer> {
             double mainStart = System.currentTimeMillis() / 1e3;
             Nd4j.zeros(DataType.FLOAT, 1).close();
             double nd4jReady = System.currentTimeMillis() / 1e3;
-            double residentBeforeWork = residentMb();
+            double residentBeforeWork = NetworkBenchmark.statusMb("VmRSS:");
             WeightSource weights = WeightSource.npyFolder(Path.of(args[2]));
             StyleTransferConfig config = StyleTransferConfig.builder().setContentImage(Path.of(args[0]))
                     .addStyleImage(Path.of(args[1])).optNetwork(Architecture.SQUEEZENET).optWeights(weights)
@@ -124,16 +124,6 @@ final class ReadmeBenchmark implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%s%.1f %.2f %.2f %.2f %.0f %.2f %.2f %.2f %.0f%n", MARKER, end - jvmStart,
                     toFirst, end - jvmStart - toFirst, loss, NetworkBenchmark.peakResidentMb(), mainStart - jvmStart,
                     nd4jReady - mainStart, toFirst - (nd4jReady - jvmStart), residentBeforeWork);
-        }
-
-        /** Resident memory now (VmRSS), MB. */
-        private static double residentMb() throws java.io.IOException {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-                }
-            }
-            return Double.NaN;
         }
     }
 }
