@@ -28,14 +28,16 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p><b>Bounds</b> ({@link Builder#optBounds}): a projected L-BFGS keeps every variable in
  * [lower, upper] at every evaluation. Variables at a bound whose gradient pushes them out are
- * held fixed; the direction is the two-loop recursion over the pairs restricted to the other
- * (free) variables, applied to their gradient; the point it leads to is projected onto the box, and the line
- * search runs along the segment to that point, never past it (the first iteration's segment
- * ends at the projected steepest-descent point, as L-BFGS-B's Cauchy point does with an identity
- * model). If that is not a descent direction the history is cleared and the projected
- * steepest descent taken. Convergence is judged on the projected gradient P(x − g) − x. The
- * choice against L-BFGS-B's Cauchy point and subspace minimisation, and the comparison with
- * SciPy's L-BFGS-B, are in {@code docs/decisions/0008-bounded-lbfgs.md}.
+ * held fixed; the direction is L-BFGS-B's quasi-Newton step in the other (free) variables,
+ * −(B_FF)⁻¹ g_F with B in its compact representation ({@link SubspaceStep}), taken from x
+ * rather than from L-BFGS-B's Cauchy point; the point it leads to is projected onto the box,
+ * and the line search runs along the segment to that point, never past it (the first
+ * iteration's segment ends at the projected steepest-descent point, as L-BFGS-B's Cauchy point
+ * does with an identity model). A pair joins the history when s·y > ε (−g·s), L-BFGS-B's test.
+ * If the step is not a descent direction the history is cleared and the projected steepest
+ * descent taken. Convergence is judged on the projected gradient P(x − g) − x. The choice
+ * against the Cauchy point, and the comparison with SciPy's L-BFGS-B, are in
+ * {@code docs/decisions/0008-bounded-lbfgs.md}.
  *
  * <p>Defaults: history 100 (as neural-style), 1000 iterations, 1250 evaluations, gradient
  * tolerance 1e-7 and change tolerance 1e-9 (as PyTorch's {@code LBFGS}), first step
@@ -58,6 +60,9 @@ public final class Lbfgs implements Optimizer {
     private final Consumer<OptimizerState> checkpointSink;
     private final double lower;
     private final double upper;
+
+    /** The double-precision machine epsilon, as L-BFGS-B's curvature test uses it. */
+    private static final double EPSILON = Math.ulp(1.0);
 
     /** What a line search accepted, for tests that check the Wolfe conditions. */
     record WolfeCheck(double f0, double gtd0, double step, double f, double gtd, boolean claimedWolfe) {
@@ -207,24 +212,25 @@ public final class Lbfgs implements Optimizer {
         int evaluations = evaluationsSoFar;
         StrongWolfeLineSearch lineSearch = new StrongWolfeLineSearch(flat, changeTolerance);
         boolean bounded = bounded();
-        HeldCorrections corrections = bounded ? new HeldCorrections() : null;
+        SubspaceStep subspace = bounded ? new SubspaceStep(history) : null;
         // Host copies of x and g for the bounded steps, made once per iteration.
         double[] xHost = bounded ? host(x) : null;
         double[] gHost = bounded ? host(g) : null;
         for (int iteration = done + 1; iteration <= maxIterations; iteration++) {
             boolean[] held = bounded ? new boolean[(int) x.length()] : null;
             INDArray free = bounded ? freeGradient(xHost, gHost, held, g) : g;
-            INDArray d = bounded ? freeDirection(free, held, pairs, rhos, gamma, corrections)
-                    : direction(free, pairs, rhos, gamma);
-            if (bounded) {
+            INDArray d = bounded ? subspace.direction(free, held, pairs, gamma) : direction(free, pairs, rhos, gamma);
+            if (d != null && bounded) {
                 d = feasibleDirection(xHost, d, held);
             }
-            double gtd = Nd4j.getBlasWrapper().dot(g, d);
+            double gtd = d == null ? Double.NaN : Nd4j.getBlasWrapper().dot(g, d);
             if (!(gtd < -changeTolerance)) {
                 pairs.clear();
                 rhos.clear();
                 gamma = 1;
-                d.close();
+                if (d != null) {
+                    d.close();
+                }
                 d = bounded ? feasibleDirection(xHost, free.neg(), held) : g.neg();
                 gtd = Nd4j.getBlasWrapper().dot(g, d);
                 if (!(gtd < 0)) {
@@ -262,7 +268,9 @@ public final class Lbfgs implements Optimizer {
             }
             INDArray y = gNew.sub(g);
             double ys = Nd4j.getBlasWrapper().dot(y, s);
-            if (ys > 1e-10) {
+            // Unbounded, PyTorch's rule (s·y > 1e-10); bounded, L-BFGS-B's, relative to the
+            // step's descent, so that the small steps near a bounded optimum still update.
+            if (bounded ? ys > EPSILON * -Nd4j.getBlasWrapper().dot(g, s) : ys > 1e-10) {
                 if (pairs.size() == history) {
                     for (INDArray dropped : pairs.removeFirst()) {
                         dropped.close();
@@ -294,9 +302,9 @@ public final class Lbfgs implements Optimizer {
             if (checkpointEvery > 0 && iteration % checkpointEvery == 0) {
                 checkpointSink.accept(state(x, g, f, pairs, rhos, gamma, iteration, evaluations, shape));
                 if (bounded) {
-                    // A run resumed from here rebuilds the restricted sums afresh; so does this one,
+                    // A run resumed from here sums over held variables afresh; so does this one,
                     // so that both take the same steps to the last bit.
-                    corrections = new HeldCorrections();
+                    subspace.resetHeldSums();
                 }
             }
             if (gradientSize[0] <= gradientTolerance) {
@@ -315,134 +323,6 @@ public final class Lbfgs implements Optimizer {
         return result(x, shape, f, maxIterations, evaluations, StopReason.MAX_ITERATIONS,
                 "ran " + maxIterations + " iterations");
     }
-
-    /**
-     * The two-loop recursion over the pairs restricted to the free variables (their held
-     * entries treated as zero, ρ and γ from the restricted pairs): an approximation of the
-     * inverse of the Hessian's free block, where a plain two-loop on the free gradient mixes in
-     * curvature along held variables (on a bounded 100-D Rosenbrock: 44 evaluations against 56;
-     * SciPy's L-BFGS-B: 41). The restricted dot products come from {@link HeldCorrections}; q is
-     * kept zero on held variables after every update.
-     */
-    private static INDArray freeDirection(INDArray free, boolean[] held, Deque<INDArray[]> pairs,
-                                          Deque<Double> rhos, double gamma, HeldCorrections corrections) {
-        BlasWrapper blas = Nd4j.getBlasWrapper();
-        int[] heldIndices = corrections.update(held, pairs);
-        INDArray freeMask = null;
-        if (heldIndices.length > held.length / 64) {
-            double[] mask = new double[held.length];
-            for (int i = 0; i < mask.length; i++) {
-                mask[i] = held[i] ? 0 : 1;
-            }
-            freeMask = Nd4j.create(free.dataType(), free.length());
-            freeMask.data().setData(mask);
-        }
-        int k = pairs.size();
-        INDArray[][] used = new INDArray[k][];
-        double[] rho = new double[k];
-        int count = 0;
-        double restrictedGamma = gamma;
-        Iterator<Double> rhoOldestFirst = rhos.iterator();
-        for (INDArray[] pair : pairs) {
-            double[] c = corrections.of(pair);
-            double ys = 1 / rhoOldestFirst.next() - c[0];
-            double yy = c[2] - c[1];
-            if (ys > 1e-10 && yy > 0) {
-                used[count] = pair;
-                rho[count] = 1 / ys;
-                restrictedGamma = ys / yy;
-                count++;
-            }
-        }
-        INDArray q = free.neg();
-        double[] alphas = new double[count];
-        for (int i = count - 1; i >= 0; i--) {
-            alphas[i] = rho[i] * blas.dot(used[i][0], q);
-            blas.axpy(-alphas[i], used[i][1], q);
-            zeroHeld(q, heldIndices, freeMask);
-        }
-        q.muli(restrictedGamma);
-        for (int i = 0; i < count; i++) {
-            double beta = rho[i] * blas.dot(used[i][1], q);
-            blas.axpy(alphas[i] - beta, used[i][0], q);
-            zeroHeld(q, heldIndices, freeMask);
-        }
-        return q;
-    }
-
-    private static void zeroHeld(INDArray q, int[] heldIndices, INDArray freeMask) {
-        if (freeMask != null) {
-            q.muli(freeMask);
-        } else {
-            for (int i : heldIndices) {
-                q.putScalar(i, 0);
-            }
-        }
-    }
-
-    /**
-     * For each pair (s, y): the sums over held variables of s·y and y·y, and y·y whole, kept
-     * current as variables enter and leave the held set (only the changed entries are read), so
-     * that restricting the pairs costs no image-sized temporaries.
-     */
-    private static final class HeldCorrections {
-        private final java.util.IdentityHashMap<INDArray[], double[]> byPair = new java.util.IdentityHashMap<>();
-        private boolean[] held;
-
-        /** Updates every pair's sums to the new held set; returns the held variables' indices. */
-        int[] update(boolean[] newHeld, Deque<INDArray[]> pairs) {
-            java.util.Set<INDArray[]> current = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-            current.addAll(pairs);
-            byPair.keySet().retainAll(current);
-            int[] heldIndices = indices(newHeld, null);
-            int[] entered = held == null ? heldIndices : indices(newHeld, held);
-            int[] left = held == null ? new int[0] : indices(held, newHeld);
-            for (INDArray[] pair : pairs) {
-                double[] c = byPair.get(pair);
-                if (c == null) {
-                    c = new double[] {0, 0, Nd4j.getBlasWrapper().dot(pair[1], pair[1])};
-                    add(c, pair, heldIndices, 1);
-                    byPair.put(pair, c);
-                } else {
-                    add(c, pair, entered, 1);
-                    add(c, pair, left, -1);
-                }
-            }
-            held = newHeld.clone();
-            return heldIndices;
-        }
-
-        double[] of(INDArray[] pair) {
-            return byPair.get(pair);
-        }
-
-        private static void add(double[] c, INDArray[] pair, int[] indices, int sign) {
-            for (int i : indices) {
-                double s = pair[0].getDouble(i);
-                double y = pair[1].getDouble(i);
-                c[0] += sign * s * y;
-                c[1] += sign * y * y;
-            }
-        }
-
-        /** Indices where {@code a} is true and {@code b} (if given) is not. */
-        private static int[] indices(boolean[] a, boolean[] b) {
-            int count = 0;
-            for (int i = 0; i < a.length; i++) {
-                if (a[i] && (b == null || !b[i])) {
-                    count++;
-                }
-            }
-            int[] out = new int[count];
-            for (int i = 0, j = 0; i < a.length; i++) {
-                if (a[i] && (b == null || !b[i])) {
-                    out[j++] = i;
-                }
-            }
-            return out;
-        }
-    }
-
 
     private static OptimizerState.Lbfgs state(INDArray x, INDArray g, double f, Deque<INDArray[]> pairs,
                                               Deque<Double> rhos, double gamma, int iteration, int evaluations,

@@ -18,8 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Projected L-BFGS against SciPy's L-BFGS-B (scipy_bounded.py beside this test's resources
  * writes scipy_bounded.properties): the same box-constrained problems, defined by formula in
  * both, must reach SciPy's minimiser, never evaluate outside the box, and use at most 10% more
- * evaluations than SciPy at the same history and tolerances (or one more, where 10% is less
- * than one). See docs/decisions/0008-bounded-lbfgs.md.
+ * evaluations than SciPy at the same history and tolerances (issue #18's goal). See docs/decisions/0008-bounded-lbfgs.md.
  */
 class BoundedLbfgsTest {
     private static Properties scipy() throws IOException {
@@ -83,9 +82,8 @@ class BoundedLbfgsTest {
         int scipyEvaluations = Integer.parseInt(scipy.getProperty(problem + ".nfev"));
         System.out.printf("%s: %d evaluations in %d iterations, SciPy %d in %s%n", problem, counted.count,
                 result.iterations(), scipyEvaluations, scipy.getProperty(problem + ".nit"));
-        // Issue #18: within 10% of SciPy's count; on the small problems (4 and 16 evaluations)
-        // that is less than one evaluation, so one more is allowed.
-        assertTrue(counted.count <= Math.ceil(1.1 * scipyEvaluations) + 1, problem + ": used " + counted.count
+        // Issue #18: within 10% of SciPy's count (on the small problems, none more).
+        assertTrue(counted.count <= 1.1 * scipyEvaluations, problem + ": used " + counted.count
                 + " evaluations; SciPy's L-BFGS-B used " + scipyEvaluations);
     }
 

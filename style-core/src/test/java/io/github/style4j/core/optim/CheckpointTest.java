@@ -59,8 +59,9 @@ class CheckpointTest {
 
     /**
      * Bounded, with variables held at the upper bound: a resumed run continues bit for bit.
-     * (It rebuilds the restricted sums the uninterrupted run updated incrementally; the latter
-     * rebuilds them at each checkpoint too, so that rounding cannot make the two differ.)
+     * (It sums over held variables afresh where the uninterrupted run updated those sums
+     * incrementally; the latter sums afresh at each checkpoint too, so that rounding cannot make
+     * the two differ.)
      */
     @Test
     void boundedLbfgsResumesExactly(@org.junit.jupiter.api.io.TempDir Path other) throws Exception {
