@@ -33,6 +33,7 @@ public final class Adam implements Optimizer {
     private final double clampMin;
     private final double clampMax;
     private final List<OptimizationListener> listeners;
+    private final java.util.function.BooleanSupplier stopWhen;
     private final int checkpointEvery;
     private final java.util.function.Consumer<OptimizerState> checkpointSink;
 
@@ -45,6 +46,7 @@ public final class Adam implements Optimizer {
         this.clampMin = builder.clampMin;
         this.clampMax = builder.clampMax;
         this.listeners = List.copyOf(builder.listeners);
+        this.stopWhen = builder.stopWhen;
         this.checkpointEvery = builder.checkpointEvery;
         this.checkpointSink = builder.checkpointSink;
     }
@@ -110,6 +112,10 @@ public final class Adam implements Optimizer {
             if (checkpointEvery > 0 && iteration % checkpointEvery == 0) {
                 checkpointSink.accept(new OptimizerState.Adam(x, moments, lastLoss, iteration, evaluations));
             }
+            if (iteration < maxIterations && stopWhen.getAsBoolean()) {
+                return new OptimizationResult(x, lastLoss, iteration, evaluations, StopReason.STOPPED,
+                        "stopped on request after iteration " + iteration);
+            }
         }
         return new OptimizationResult(x, lastLoss, maxIterations, evaluations, StopReason.MAX_ITERATIONS,
                 "ran " + maxIterations + " iterations");
@@ -140,6 +146,7 @@ public final class Adam implements Optimizer {
         private double clampMin = Double.NEGATIVE_INFINITY;
         private double clampMax = Double.POSITIVE_INFINITY;
         private final List<OptimizationListener> listeners = new ArrayList<>();
+        private java.util.function.BooleanSupplier stopWhen = () -> false;
         private int checkpointEvery;
         private java.util.function.Consumer<OptimizerState> checkpointSink;
 
@@ -178,6 +185,15 @@ public final class Adam implements Optimizer {
         public Builder optClamp(double min, double max) {
             this.clampMin = min;
             this.clampMax = max;
+            return this;
+        }
+
+        /**
+         * Asked after every iteration (after the listeners): true ends the run there with
+         * {@link StopReason#STOPPED}. For a stop from another thread (a Stop button).
+         */
+        public Builder optStopWhen(java.util.function.BooleanSupplier stopWhen) {
+            this.stopWhen = java.util.Objects.requireNonNull(stopWhen, "stopWhen");
             return this;
         }
 

@@ -55,6 +55,7 @@ public final class Lbfgs implements Optimizer {
     private final double gradientTolerance;
     private final double changeTolerance;
     private final List<OptimizationListener> listeners;
+    private final java.util.function.BooleanSupplier stopWhen;
     private final Consumer<WolfeCheck> lineSearchObserver;
     private final int checkpointEvery;
     private final Consumer<OptimizerState> checkpointSink;
@@ -75,6 +76,7 @@ public final class Lbfgs implements Optimizer {
         this.gradientTolerance = builder.gradientTolerance;
         this.changeTolerance = builder.changeTolerance;
         this.listeners = List.copyOf(builder.listeners);
+        this.stopWhen = builder.stopWhen;
         this.lineSearchObserver = builder.lineSearchObserver;
         this.checkpointEvery = builder.checkpointEvery;
         this.checkpointSink = builder.checkpointSink;
@@ -319,6 +321,10 @@ public final class Lbfgs implements Optimizer {
                 return result(x, shape, f, iteration, evaluations, StopReason.MAX_EVALUATIONS,
                         "used " + evaluations + " of " + maxEvaluations + " evaluations");
             }
+            if (iteration < maxIterations && stopWhen.getAsBoolean()) {
+                return result(x, shape, f, iteration, evaluations, StopReason.STOPPED,
+                        "stopped on request after iteration " + iteration);
+            }
         }
         return result(x, shape, f, maxIterations, evaluations, StopReason.MAX_ITERATIONS,
                 "ran " + maxIterations + " iterations");
@@ -387,6 +393,7 @@ public final class Lbfgs implements Optimizer {
         private double gradientTolerance = 1e-7;
         private double changeTolerance = 1e-9;
         private final List<OptimizationListener> listeners = new ArrayList<>();
+        private java.util.function.BooleanSupplier stopWhen = () -> false;
         private Consumer<WolfeCheck> lineSearchObserver;
         private int checkpointEvery;
         private Consumer<OptimizerState> checkpointSink;
@@ -439,6 +446,15 @@ public final class Lbfgs implements Optimizer {
         /** Stop when the loss or the step's largest entry changes less than this (default 1e-9). */
         public Builder optChangeTolerance(double changeTolerance) {
             this.changeTolerance = changeTolerance;
+            return this;
+        }
+
+        /**
+         * Asked after every iteration (after the listeners): true ends the run there with
+         * {@link StopReason#STOPPED}. For a stop from another thread (a Stop button).
+         */
+        public Builder optStopWhen(java.util.function.BooleanSupplier stopWhen) {
+            this.stopWhen = java.util.Objects.requireNonNull(stopWhen, "stopWhen");
             return this;
         }
 

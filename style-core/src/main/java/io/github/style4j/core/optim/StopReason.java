@@ -13,5 +13,7 @@ public enum StopReason {
     /** The line search found no acceptable step (L-BFGS). */
     LINE_SEARCH_FAILED,
     /** The objective returned NaN or infinity; the result is the last point where it was finite. */
-    NON_FINITE
+    NON_FINITE,
+    /** A stop was requested ({@code optStopWhen}); the result is the point after the last full iteration. */
+    STOPPED
 }

@@ -196,6 +196,14 @@ public final class StyliseCommand implements Callable<Integer> {
     @Option(names = {"--no-progress"}, description = "No progress bar (for logs).")
     boolean noProgress;
 
+    @Option(names = "--preview", description = "Serve a live preview page on 127.0.0.1 (its URL is printed): the "
+            + "picture forming, loss curves, settings and a Stop button that ends the run and saves the image so far. "
+            + "It stops with the run.")
+    boolean preview;
+
+    @Option(names = "--preview-port", paramLabel = "PORT", description = "The preview's port (default: a free one).")
+    Integer previewPort;
+
     @Spec
     CommandSpec spec;
 
@@ -258,7 +266,15 @@ public final class StyliseCommand implements Callable<Integer> {
                 saveQuietly(progress.image().get(), withSuffix(outputImage, "_" + progress.iterationsDone()), err);
             }
         });
+        io.github.style4j.samediff.preview.LivePreview livePreview = null;
         try {
+            if (preview) {
+                livePreview = io.github.style4j.samediff.preview.LivePreview.builder()
+                        .optPort(previewPort == null ? 0 : previewPort).start();
+                transfer.addRunListener(livePreview);
+                out.println("Live preview: " + livePreview.url() + " (open it in a browser; it ends with the run)");
+                out.flush();
+            }
             StyleTransferResult result = transfer.run();
             finished.set(true);
             if (bar != null) {
@@ -267,19 +283,23 @@ public final class StyliseCommand implements Callable<Integer> {
             ImageWriter.defaults().write(result.image(), outputImage);
             Pictures.lossCurves(result.history(), withSuffix(outputImage, "_losses"));
             Pictures.sideBySide(config, result.image(), withSuffix(outputImage, "_side_by_side"));
-            out.println("Stopped: " + result.message());
+            out.println("Stopped: " + result.message()
+                    + (transfer.stopRequested() ? " (the preview's Stop button)" : ""));
             out.printf(Locale.ROOT, "Losses at the content image: %s%nLosses at the result:        %s%n",
                     format(result.termsAtContent()), format(result.finalTerms()));
             out.println("Wrote " + outputImage + ", " + withSuffix(outputImage, "_losses") + " and "
                     + withSuffix(outputImage, "_side_by_side"));
             return 0;
-        } catch (ImageException | WeightLoadException | IllegalStateException e) {
+        } catch (IllegalStateException | java.io.IOException e) {
             if (bar != null) {
                 bar.close();
             }
             err.println("style4j: " + e.getMessage());
             return 1;
         } finally {
+            if (livePreview != null) {
+                livePreview.close();
+            }
             finished.set(true);
             try {
                 Runtime.getRuntime().removeShutdownHook(saveOnInterrupt);
@@ -296,6 +316,12 @@ public final class StyliseCommand implements Callable<Integer> {
      * @throws IllegalArgumentException with a message for the user
      */
     StyleTransferConfig validate() {
+        if (previewPort != null && (previewPort < 0 || previewPort > 65535)) {
+            throw new IllegalArgumentException("--preview-port must be 0 (any free port) to 65535, got " + previewPort);
+        }
+        if (previewPort != null && !preview) {
+            throw new IllegalArgumentException("--preview-port needs --preview");
+        }
         checkInputs();
         StyleTransferConfig config = config();
         checkOutputs(config);

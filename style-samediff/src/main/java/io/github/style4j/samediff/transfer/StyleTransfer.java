@@ -11,6 +11,7 @@ import io.github.style4j.core.optim.OptimizerState;
 import io.github.style4j.core.optim.Evaluation;
 import io.github.style4j.core.optim.Lbfgs;
 import io.github.style4j.core.optim.OptimizationListener;
+import io.github.style4j.core.optim.StopReason;
 import io.github.style4j.core.optim.OptimizationResult;
 import io.github.style4j.core.optim.Optimizer;
 import io.github.style4j.core.optim.StepReport;
@@ -62,8 +63,9 @@ public final class StyleTransfer {
     private static final String TOTAL = "total";
 
     private final StyleTransferConfig config;
-    private final List<Consumer<StyleTransferProgress>> listeners = new CopyOnWriteArrayList<>();
+    private final List<StyleTransferListener> listeners = new CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
     /** Wraps each scale's objective; tests use it to inject numerical faults. */
     private java.util.function.UnaryOperator<io.github.style4j.core.optim.Objective> objectiveDecorator =
             java.util.function.UnaryOperator.identity();
@@ -83,8 +85,31 @@ public final class StyleTransfer {
 
     /** Hears every optimisation step (progress bars, intermediate saves). */
     public StyleTransfer addListener(Consumer<StyleTransferProgress> listener) {
-        listeners.add(listener);
+        java.util.Objects.requireNonNull(listener, "listener");
+        listeners.add((transfer, progress) -> listener.accept(progress));
         return this;
+    }
+
+    /** Hears the run's start, every step and its end, with this transfer (a live preview). */
+    public StyleTransfer addRunListener(StyleTransferListener listener) {
+        listeners.add(java.util.Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * Ends a running transfer after its current iteration, from any thread: the remaining scales
+     * are skipped and the result is the image so far, finished as usual (losses, colour, alpha),
+     * with {@link StopReason#STOPPED}. Does nothing if no run is in progress.
+     */
+    public void stop() {
+        if (running.get()) {
+            stopRequested.set(true);
+        }
+    }
+
+    /** Whether {@link #stop()} was called during the current (or last) run. */
+    public boolean stopRequested() {
+        return stopRequested.get();
     }
 
     /**
@@ -98,8 +123,18 @@ public final class StyleTransfer {
             throw new IllegalStateException("this StyleTransfer is already running a transfer; one instance runs one "
                     + "transfer at a time (create another StyleTransfer for a concurrent run)");
         }
+        stopRequested.set(false);
         try {
-            return runOnce();
+            listeners.forEach(listener -> listener.started(this));
+            StyleTransferResult result;
+            try {
+                result = runOnce();
+            } catch (ImageException | WeightLoadException | RuntimeException | Error e) {
+                listeners.forEach(listener -> listener.finished(this, null, e));
+                throw e;
+            }
+            listeners.forEach(listener -> listener.finished(this, result, null));
+            return result;
         } finally {
             running.set(false);
         }
@@ -122,6 +157,9 @@ public final class StyleTransfer {
         Progress progress = new Progress(config.iterations() * config.scales().size());
         ScaleOutcome outcome = null;
         for (int s = firstScale; s < config.scales().size(); s++) {
+            if (outcome != null && outcome.result().reason() == StopReason.STOPPED) {
+                break; // a stop ends the schedule too
+            }
             outcome = optimiseScale(network, inputs, s, outcome, s == firstScale ? resumeFrom : null, progress);
         }
         return finish(inputs, outcome, progress);
@@ -206,14 +244,14 @@ public final class StyleTransfer {
                 progress.history.add(report);
                 StyleTransferProgress step = new StyleTransferProgress(s, scales.size(), size, report,
                         done + report.iteration(), progress.totalIterations, () -> toImage(parameters));
-                listeners.forEach(listener -> listener.accept(step));
+                listeners.forEach(listener -> listener.progressed(StyleTransfer.this, step));
             }
         };
         Optimizer optimizer = optimizer(relay, checkpointSink(s));
         io.github.style4j.core.optim.Objective decorated = objectiveDecorator.apply(objective);
         OptimizationResult result = resumeFrom != null ? optimizer.resume(decorated, resumeFrom.state())
                 : optimizer.minimize(decorated, start);
-        if (result.reason() == io.github.style4j.core.optim.StopReason.NON_FINITE) {
+        if (result.reason() == StopReason.NON_FINITE) {
             log.warn("Stopped at scale {} ({} px): {}. The result is the last image where the loss was finite; "
                     + "a lower learning rate or style weight may avoid it", s + 1, size, result.message());
         }
@@ -318,9 +356,10 @@ public final class StyleTransfer {
                             config.lbfgsBounded() ? 1 : Double.POSITIVE_INFINITY)
                     // PyTorch's default budget (1.25 evaluations an iteration), with room for a first line search.
                     .optMaxEvaluations((int) Math.ceil(config.iterations() * 1.25) + 5).addListener(listener)
-                    .optCheckpoints(every, checkpoints).build();
+                    .optCheckpoints(every, checkpoints).optStopWhen(stopRequested::get).build();
             case ADAM -> Adam.builder().optLearningRate(config.learningRate()).optMaxIterations(config.iterations())
-                    .optClamp(0, 1).addListener(listener).optCheckpoints(every, checkpoints).build();
+                    .optClamp(0, 1).addListener(listener).optCheckpoints(every, checkpoints)
+                    .optStopWhen(stopRequested::get).build();
         };
     }
 

@@ -267,4 +267,40 @@ class StyleTransferIntegrationTest {
             assertTrue(text.contains(setting), () -> setting + " missing from\n" + text);
         }
     }
+
+    @Test
+    void stopEndsTheScaleAndSkipsTheRestOfTheSchedule() throws Exception {
+        StyleTransferConfig config = base(StyleTransferConfig.OptimizerKind.ADAM).optIterations(50)
+                .optImageSize(48).optScales(List.of(32, 48)).build();
+        StyleTransfer transfer = new StyleTransfer(config);
+        List<String> events = new ArrayList<>();
+        transfer.addRunListener(new StyleTransferListener() {
+            @Override
+            public void started(StyleTransfer t) {
+                events.add("started");
+            }
+
+            @Override
+            public void progressed(StyleTransfer t, StyleTransferProgress progress) {
+                if (progress.iterationsDone() == 3 && events.size() == 1) { // the first run only
+                    t.stop();
+                }
+            }
+
+            @Override
+            public void finished(StyleTransfer t, StyleTransferResult result, Throwable failure) {
+                events.add("finished " + result.stopReason());
+            }
+        });
+        StyleTransferResult result = transfer.run();
+        assertEquals(io.github.style4j.core.optim.StopReason.STOPPED, result.stopReason());
+        assertEquals(3, result.history().size(), "stopped after the third iteration, the 48 px scale skipped");
+        assertEquals(32, Math.max(result.image().width(), result.image().height()), "the image so far");
+        assertEquals(List.of("started", "finished STOPPED"), events);
+        assertTrue(transfer.stopRequested());
+
+        // The next run of the same transfer starts afresh (the stop applied to the last run only).
+        transfer.stop(); // not running: ignored
+        assertEquals(100, transfer.run().history().size());
+    }
 }
