@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("shared")
 class LivePreviewTest {
-    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    private static final byte[] JPEG_START = {(byte) 0xff, (byte) 0xd8, (byte) 0xff};
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static StyleTransferConfig config(int iterations) {
@@ -93,7 +93,7 @@ class LivePreviewTest {
             assertEquals(403, get(root.resolve("/" + token.substring(0, 31) + "/")).statusCode(), "token prefix");
             assertEquals(403, post(root.resolve("stop/1")).statusCode(), "stop without the token");
             assertEquals(404, get(url.resolve("../" + token + "/etc/passwd")).statusCode(), "only its own resources");
-            assertEquals(404, get(url.resolve("image/1/current.png")).statusCode(), "no run yet");
+            assertEquals(404, get(url.resolve("image/1/current.jpg")).statusCode(), "no run yet");
             assertEquals(405, get(url.resolve("stop/1")).statusCode(), "Stop needs POST");
             assertEquals(404, post(url.resolve("stop/1")).statusCode(), "no such run");
             assertEquals(405, http.send(HttpRequest.newBuilder(url.resolve("state"))
@@ -121,10 +121,11 @@ class LivePreviewTest {
             Set<String> pictures = new HashSet<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (pictures.size() < 2 && System.nanoTime() < deadline && !run.isDone()) {
-                HttpResponse<byte[]> image = get(preview.url().resolve("image/1/current.png"));
+                state(preview); // as the page does: pictures are made only while someone asks
+                HttpResponse<byte[]> image = get(preview.url().resolve("image/1/current.jpg"));
                 if (image.statusCode() == 200) {
-                    assertEquals("image/png", image.headers().firstValue("Content-Type").orElse(""));
-                    assertArrayEquals(PNG_SIGNATURE, Arrays.copyOf(image.body(), 8));
+                    assertEquals("image/jpeg", image.headers().firstValue("Content-Type").orElse(""));
+                    assertArrayEquals(JPEG_START, Arrays.copyOf(image.body(), 3));
                     pictures.add(Arrays.toString(java.security.MessageDigest.getInstance("SHA-256")
                             .digest(image.body())));
                 }
@@ -136,9 +137,12 @@ class LivePreviewTest {
             assertTrue(field(state, "imageVersion") >= 2, state);
             assertTrue(state.contains("\"style\":[["), "a style-loss curve: " + state);
             assertTrue(state.contains("chelsea.png in the style of starry_night.jpg"), state);
-            assertEquals(200, get(preview.url().resolve("image/1/content.png")).statusCode());
-            assertEquals(200, get(preview.url().resolve("image/1/style-0.png")).statusCode());
-            assertEquals(404, get(preview.url().resolve("image/1/style-1.png")).statusCode());
+            HttpResponse<byte[]> content = get(preview.url().resolve("image/1/content.jpg"));
+            assertEquals(200, content.statusCode());
+            assertArrayEquals(JPEG_START, Arrays.copyOf(content.body(), 3));
+            assertEquals(200, get(preview.url().resolve("image/1/style-0.jpg")).statusCode());
+            assertEquals(404, get(preview.url().resolve("image/1/style-1.jpg")).statusCode());
+            assertEquals(404, get(preview.url().resolve("image/1/style-x.jpg")).statusCode());
 
             assertEquals(202, post(preview.url().resolve("stop/1")).statusCode());
             StyleTransferResult result = run.get(60, TimeUnit.SECONDS);
@@ -162,7 +166,12 @@ class LivePreviewTest {
             String state = state(preview);
             assertTrue(state.contains("\"id\":1") && state.contains("\"id\":2"), state);
             assertEquals(2, state.split("\"status\":\"finished\"", -1).length - 1, state);
-            assertEquals(200, get(url.resolve("image/2/current.png")).statusCode(), "the result is shown");
+            int status = 0;
+            for (int tries = 0; tries < 100 && status != 200; tries++) { // encoded on the preview's thread
+                status = get(url.resolve("image/2/current.jpg")).statusCode();
+                Thread.sleep(50);
+            }
+            assertEquals(200, status, "the result is shown");
             assertTrue(preview.toString().contains("2 panels"), preview.toString());
         }
         assertThrows(ConnectException.class, () -> {
