@@ -97,7 +97,7 @@ public final class LivePreview implements StyleTransferListener, AutoCloseable {
         server.setExecutor(httpThreads);
         server.createContext("/", this::handle);
         server.start();
-        log.info("Live preview at {}", url());
+        log.debug("Live preview at {}", url()); // the caller shows the URL (the command line prints it once)
     }
 
     /** A preview on a free port with the default settings. */

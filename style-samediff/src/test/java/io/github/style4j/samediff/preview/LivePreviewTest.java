@@ -156,16 +156,28 @@ class LivePreviewTest {
         }
     }
 
+    private static StyleTransferResult run(StyleTransferConfig config, LivePreview preview) {
+        try {
+            return new StyleTransfer(config).addRunListener(preview).run();
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+
     @Test
     void eachTransferGetsItsOwnPanelAndTheServerEndsOnClose() throws Exception {
         URI url;
         try (LivePreview preview = LivePreview.start()) {
             url = preview.url();
-            new StyleTransfer(config(3)).addRunListener(preview).run();
-            new StyleTransfer(config(4)).addRunListener(preview).run();
+            // Two transfers at once, on two threads.
+            CompletableFuture<StyleTransferResult> first = CompletableFuture.supplyAsync(() -> run(config(3), preview));
+            CompletableFuture<StyleTransferResult> second = CompletableFuture.supplyAsync(() -> run(config(4), preview));
+            assertEquals(3, first.get(120, TimeUnit.SECONDS).history().size());
+            assertEquals(4, second.get(120, TimeUnit.SECONDS).history().size());
             String state = state(preview);
             assertTrue(state.contains("\"id\":1") && state.contains("\"id\":2"), state);
             assertEquals(2, state.split("\"status\":\"finished\"", -1).length - 1, state);
+            assertTrue(state.contains("\"iteration\":3") && state.contains("\"iteration\":4"), "a panel each: " + state);
             int status = 0;
             for (int tries = 0; tries < 100 && status != 200; tries++) { // encoded on the preview's thread
                 status = get(url.resolve("image/2/current.jpg")).statusCode();
