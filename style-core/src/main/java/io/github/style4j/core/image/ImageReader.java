@@ -53,10 +53,11 @@ import org.slf4j.LoggerFactory;
  *   <li>16-bit and grey PNG, BMP and GIF: the JDK's ImageIO decoders (Commons
  *       Imaging reduces 16-bit PNG to 8 bits, linearises grey, and allocates hundreds of
  *       megabytes on some tiny damaged BMPs and GIFs);</li>
- *   <li>RGB and grey JPEG: the JDK's own JPEG decoder, picked by class; CMYK/YCCK JPEG and WebP:
- *       the TwelveMonkeys ImageIO plugins, picked by class;</li>
- *   <li>binary PGM/PPM (8 or 16 bit) and grey or RGB(A) TIFF of 8 or 16 bits in strips,
- *       uncompressed or deflate: style4j itself ({@link BinaryPnm}, {@link DeepTiff}).</li>
+ *   <li>RGB and grey JPEG: the JDK's own JPEG decoder, picked by class; CMYK/YCCK JPEG and lossy
+ *       WebP: the TwelveMonkeys ImageIO plugins, picked by class;</li>
+ *   <li>binary PGM/PPM (8 or 16 bit), grey or RGB(A) TIFF of 8 or 16 bits in strips or tiles,
+ *       the common PNG, and lossless WebP: style4j itself ({@link BinaryPnm}, {@link DeepTiff},
+ *       {@link DirectPng}, {@link WebpLossless}).</li>
  * </ul>
  * EXIF orientation (JPEG, TIFF) is applied. An embedded ICC profile other than sRGB is
  * converted to sRGB exactly once (by the decoder where it does so, else here).
@@ -157,6 +158,12 @@ public final class ImageReader {
             }
         } else if (format == ImageFormats.JPEG && ContainerChecks.isJpeg(bytes)) {
             ContainerChecks.requireCompleteJpeg(bytes, path);
+        } else if (format == ImageFormats.WEBP) {
+            int[] lossless = WebpLossless.payload(bytes);
+            if (lossless != null) {
+                RgbImage image = WebpLossless.decode(bytes, lossless, header.width(), header.height(), path);
+                return Orientation.apply(image, exifOrientation(bytes, format, path));
+            }
         }
 
         Decoded result = decode(bytes, format, header, path);

@@ -57,10 +57,11 @@ final class ImageFormatsBenchmark implements Callable<Integer> {
         files.put("TIFF 8-bit", write(photo, "tiff", null));
         files.put("TIFF 16-bit deflate", tiff16(sixteenBit(photo)));
         files.put("PPM 16-bit", ppm16(sixteenBit(photo)));
-        byte[] webp = webp(files.get("PNG 8-bit"), false);
+        byte[] webp = webp(files.get("PNG 8-bit"), null);
         if (webp != null) {
             files.put("WebP lossy (cwebp)", webp);
-            files.put("WebP lossless (cwebp)", webp(files.get("PNG 8-bit"), true));
+            files.put("WebP lossless -z 0", webp(files.get("PNG 8-bit"), "0"));
+            files.put("WebP lossless -z 6", webp(files.get("PNG 8-bit"), "6"));
         }
         Map<String, byte[]> hostile = hostile(files.get("JPEG baseline"), files.get("PNG 8-bit"));
         ImageReader reader = ImageReader.defaults();
@@ -211,16 +212,19 @@ final class ImageFormatsBenchmark implements Callable<Integer> {
         return out.array();
     }
 
-    /** A WebP of the PNG by Debian's cwebp (lossless at its fastest effort), or null if it is not installed. */
-    private static byte[] webp(byte[] png, boolean lossless) {
+    /**
+     * A WebP of the PNG by Debian's cwebp, lossy (effort null) or lossless at that effort (0 the
+     * fastest, 6 cwebp's default), or null if cwebp is not installed.
+     */
+    private static byte[] webp(byte[] png, String losslessEffort) {
         try {
             Path in = Files.createTempFile("style4j-bench-", ".png");
             Path out = Files.createTempFile("style4j-bench-", ".webp");
             try {
                 Files.write(in, png);
                 List<String> command = new ArrayList<>(List.of("cwebp", "-quiet"));
-                if (lossless) {
-                    command.addAll(List.of("-lossless", "-z", "0"));
+                if (losslessEffort != null) {
+                    command.addAll(List.of("-lossless", "-z", losslessEffort));
                 }
                 command.addAll(List.of(in.toString(), "-o", out.toString()));
                 Process cwebp = new ProcessBuilder(command).redirectErrorStream(true)
