@@ -42,15 +42,16 @@ final class WebpLossless {
 
     /**
      * The offset and length of the VP8L chunk's payload in a still WebP (simple, or extended
-     * without animation), or null if the file holds lossy data or an animation.
+     * without animation or ICC profile), or null if the file holds lossy data, an animation, or
+     * an ICC profile (the general path converts that to sRGB).
      */
     static int[] payload(byte[] b) {
         if (b.length < 20) {
             return null;
         }
         String first = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
-        if (first.equals("VP8X") && (b[20] & 0x02) != 0) {
-            return null; // animated
+        if (first.equals("VP8X") && (b[20] & (0x02 | 0x20)) != 0) {
+            return null; // animated, or an ICC profile
         }
         long riffEnd = Math.min(b.length, 8 + (u32(b, 4) & 0xffffffffL));
         for (long at = 12; at + 8 <= riffEnd; ) {

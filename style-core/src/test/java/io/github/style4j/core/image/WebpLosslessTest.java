@@ -69,7 +69,7 @@ class WebpLosslessTest {
     }
 
     @Test
-    void lossyAndAnimatedFilesAreNotForThisDecoder() throws Exception {
+    void lossyAnimatedAndIccFilesAreNotForThisDecoder() throws Exception {
         assertNull(WebpLossless.payload(resource("pattern-lossy.webp")));
         // An extended file whose VP8X flags say "animation" (bit 1), whatever follows.
         byte[] vp8l = resource("lossless-odd.webp");
@@ -79,6 +79,8 @@ class WebpLosslessTest {
         animated[16] = 10;
         animated[20] = 0x02;
         System.arraycopy(vp8l, 12, animated, 30, vp8l.length - 12);
+        assertNull(WebpLossless.payload(animated));
+        animated[20] = 0x20; // an ICC profile: left to the path that converts it to sRGB
         assertNull(WebpLossless.payload(animated));
         animated[20] = 0; // the same file, still: its VP8L chunk is found after the VP8X chunk
         assertEquals(WebpLossless.payload(vp8l)[0] + 18, WebpLossless.payload(animated)[0]);
