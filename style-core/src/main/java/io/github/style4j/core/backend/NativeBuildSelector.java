@@ -70,6 +70,8 @@ public final class NativeBuildSelector {
             }
             if (selection.warning()) {
                 log.warn("ND4J native build: {}", selection.reason());
+            } else if (selection.build() == null) {
+                log.debug("ND4J native build: {}", selection.reason()); // a CUDA class path: Backend says what runs
             } else {
                 log.info("ND4J native build: {}", selection.reason());
             }

@@ -57,6 +57,7 @@ public final class Adam implements Optimizer {
 
     @Override
     public OptimizationResult minimize(Objective objective, INDArray initial) {
+        io.github.style4j.core.backend.Backend.start();
         INDArray x = initial.dup();
         Evaluation evaluation = objective.evaluate(x);
         if (!evaluation.isFinite()) {
@@ -69,6 +70,7 @@ public final class Adam implements Optimizer {
 
     @Override
     public OptimizationResult resume(Objective objective, OptimizerState state) {
+        io.github.style4j.core.backend.Backend.start();
         if (!(state instanceof OptimizerState.Adam adam)) {
             throw new IllegalArgumentException("Adam cannot resume from a " + state.getClass().getSimpleName()
                     + " checkpoint; resume with the optimiser that wrote it");

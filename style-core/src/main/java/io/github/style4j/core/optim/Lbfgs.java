@@ -172,6 +172,7 @@ public final class Lbfgs implements Optimizer {
 
     @Override
     public OptimizationResult minimize(Objective objective, INDArray initial) {
+        io.github.style4j.core.backend.Backend.start();
         long[] shape = initial.shape();
         INDArray x = project(initial.dup().reshape(initial.length()));
         Evaluation evaluation = objective.evaluate(x.reshape(shape));
@@ -190,6 +191,7 @@ public final class Lbfgs implements Optimizer {
 
     @Override
     public OptimizationResult resume(Objective objective, OptimizerState state) {
+        io.github.style4j.core.backend.Backend.start();
         if (!(state instanceof OptimizerState.Lbfgs saved)) {
             throw new IllegalArgumentException("L-BFGS cannot resume from a " + state.getClass().getSimpleName()
                     + " checkpoint; resume with the optimiser that wrote it");

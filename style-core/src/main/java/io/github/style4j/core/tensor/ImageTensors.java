@@ -23,6 +23,7 @@ public final class ImageTensors {
 
     /** A {@code [1, 3, H, W]} float tensor of the image's RGB values. */
     public static INDArray toTensor(RgbImage image) {
+        io.github.style4j.core.backend.Backend.start();
         return Nd4j.create(image.rgb(), new long[] {1, 3, image.height(), image.width()}, 'c');
     }
 

@@ -39,6 +39,7 @@ public final class NpyFiles {
 
     /** Reads an array; float data keeps its precision, integer data is returned as INT32/INT64. */
     public static INDArray read(Path file) throws IOException {
+        io.github.style4j.core.backend.Backend.start();
         // Mapped, not read into a byte[]: the values are copied once, into the array's float[].
         ByteBuffer mapped;
         try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {

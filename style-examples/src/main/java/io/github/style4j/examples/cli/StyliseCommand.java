@@ -1,6 +1,5 @@
 package io.github.style4j.examples.cli;
 
-import io.github.style4j.core.backend.NativeBuildSelector;
 import io.github.style4j.core.image.ImageException;
 import io.github.style4j.core.image.ImageWriter;
 import io.github.style4j.core.image.RgbImage;
@@ -196,6 +195,15 @@ public final class StyliseCommand implements Callable<Integer> {
     @Option(names = {"--no-progress"}, description = "No progress bar (for logs).")
     boolean noProgress;
 
+    @Option(names = {"-gpu", "--gpu"}, paramLabel = "N", description = "neural-style's flag: -1 runs on the CPU, "
+            + "N >= 0 on CUDA device N (as CUDA_VISIBLE_DEVICES=N). ./style4j rebuilds for the backend asked for; a "
+            + "CUDA build needs the NVIDIA driver and the CUDA 11.6 runtime.")
+    Integer gpu;
+
+    @Option(names = "--backend", paramLabel = "cpu|cuda", description = "The ND4J backend (default: the one the class "
+            + "path was built for; also STYLE4J_BACKEND). ./style4j rebuilds when it differs.")
+    String backend;
+
     @Option(names = "--preview", description = "Serve a live preview page on 127.0.0.1 (its URL is printed): the "
             + "picture forming, loss curves, settings and a Stop button that ends the run and saves the image so far. "
             + "It stops with the run.")
@@ -222,7 +230,21 @@ public final class StyliseCommand implements Callable<Integer> {
             err.println("Run ./style4j --help for the options.");
             return CommandLine.ExitCode.USAGE;
         }
-        NativeBuildSelector.select();
+        try {
+            io.github.style4j.core.backend.Backend.start();
+            String asked = gpu != null ? (gpu >= 0 ? "cuda" : "cpu") : backend;
+            boolean cuda = io.github.style4j.core.backend.Backend.usesCuda();
+            if (asked != null && asked.equals("cuda") != cuda) {
+                err.println("style4j: " + (gpu != null ? "-gpu " + gpu : "--backend " + backend) + " asks for the "
+                        + asked.toUpperCase(Locale.ROOT) + " backend, but this class path has ND4J's "
+                        + (cuda ? "CUDA" : "CPU") + " backend; run through ./style4j, which rebuilds for the backend "
+                        + "asked for, or build with mvn -B -DskipTests package" + (asked.equals("cuda") ? " -Pcuda" : ""));
+                return 1;
+            }
+        } catch (io.github.style4j.core.backend.BackendUnavailableException e) {
+            err.println("style4j: " + e.getMessage());
+            return 1;
+        }
         if (weights != null) {
             try {
                 WeightReport report = WeightFiles.inspect(weights);
@@ -316,6 +338,15 @@ public final class StyliseCommand implements Callable<Integer> {
      * @throws IllegalArgumentException with a message for the user
      */
     StyleTransferConfig validate() {
+        if (backend != null && !backend.equals("cpu") && !backend.equals("cuda")) {
+            throw new IllegalArgumentException("--backend is cpu or cuda, got '" + backend + "'");
+        }
+        if (gpu != null && gpu < -1) {
+            throw new IllegalArgumentException("-gpu is -1 (the CPU) or a CUDA device number, got " + gpu);
+        }
+        if (gpu != null && backend != null && (gpu >= 0) != backend.equals("cuda")) {
+            throw new IllegalArgumentException("-gpu " + gpu + " and --backend " + backend + " disagree; give one");
+        }
         if (previewPort != null && (previewPort < 0 || previewPort > 65535)) {
             throw new IllegalArgumentException("--preview-port must be 0 (any free port) to 65535, got " + previewPort);
         }

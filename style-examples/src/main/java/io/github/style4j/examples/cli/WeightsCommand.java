@@ -67,7 +67,7 @@ public final class WeightsCommand implements Runnable {
         try {
             work.run(spec.commandLine().getOut());
             return 0;
-        } catch (WeightLoadException e) {
+        } catch (WeightLoadException | io.github.style4j.core.backend.BackendUnavailableException e) {
             spec.commandLine().getErr().println("style4j weights: " + e.getMessage());
             return 1;
         }

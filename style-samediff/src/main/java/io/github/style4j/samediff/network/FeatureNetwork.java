@@ -274,6 +274,7 @@ public final class FeatureNetwork {
         }
 
         public FeatureNetwork build() {
+            io.github.style4j.core.backend.Backend.start();
             Objects.requireNonNull(weights, "weights: call setWeights(WeightSources....load(...))");
             Objects.requireNonNull(pooling, "pooling");
             if (!dataType.isFPType()) {

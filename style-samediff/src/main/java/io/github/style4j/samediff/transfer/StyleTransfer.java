@@ -125,6 +125,7 @@ public final class StyleTransfer {
         }
         stopRequested.set(false);
         try {
+            io.github.style4j.core.backend.Backend.start(); // a clear error before anything else if ND4J cannot start
             listeners.forEach(listener -> listener.started(this));
             StyleTransferResult result;
             try {
