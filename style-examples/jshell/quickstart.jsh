@@ -7,6 +7,7 @@ import io.github.style4j.core.image.*;
 import io.github.style4j.samediff.network.*;
 import io.github.style4j.samediff.weights.*;
 import io.github.style4j.samediff.transfer.*;
+import io.github.style4j.samediff.preview.*;
 
 var shared = Path.of(System.getProperty("style4j.shared.dir", "../shared"));
 var photo = ImageReader.defaults().read(shared.resolve("images/chelsea.png"));
@@ -22,10 +23,14 @@ var config = StyleTransferConfig.builder().
         build();
 System.out.println(config);
 
-var transfer = new StyleTransfer(config).addListener(p -> {
+// A live page of the run (picture, loss curves, Stop): open its URL in a browser; close() ends it.
+var preview = LivePreview.start();
+System.out.println(preview);
+var transfer = new StyleTransfer(config).addRunListener(preview).addListener(p -> {
     if (p.step().iteration() % 5 == 0) System.out.println(p.step());
 });
 var result = transfer.run();
+preview.close();
 System.out.println("losses at the content image: " + result.termsAtContent());
 System.out.println("losses at the result:        " + result.finalTerms());
 

@@ -30,6 +30,7 @@ class JshellQuickstartTest {
         String text = jshellRun.output();
         assertEquals(0, jshellRun.exitCode(), text);
         assertTrue(text.contains("losses at the result:"), text);
+        assertTrue(text.matches("(?s).*LivePreview\\[http://127\\.0\\.0\\.1:\\d+/[0-9a-f]{32}/, 0 panels\\].*"), text);
         assertTrue(!text.contains("Error:"), text);
     }
 }
