@@ -162,7 +162,14 @@ public final class LivePreview implements StyleTransferListener, AutoCloseable {
                 && encoding.compareAndSet(false, true)) {
             panel.lastImageNanos = now;
             panel.lastImageIteration = progress.iterationsDone();
-            RgbImage image = progress.image().get(); // the one copy made on this thread
+            RgbImage image;
+            try {
+                image = progress.image().get(); // the one copy made on this thread
+            } catch (RuntimeException e) {
+                encoding.set(false);
+                log.warn("Live preview: cannot copy the picture: {}", e.toString()); // the run goes on
+                return;
+            }
             if (!submit(() -> {
                 try {
                     panel.publish(encode(image, maxImageSide));
