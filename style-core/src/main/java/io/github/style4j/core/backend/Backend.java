@@ -133,8 +133,8 @@ public final class Backend {
             return String.format(Locale.ROOT, "CUDA, devices %s (CUDA_VISIBLE_DEVICES=%s), %s host cores",
                     devices, System.getenv().getOrDefault("CUDA_VISIBLE_DEVICES", "unset"), cores);
         }
-        String build = NativeBuildSelector.select().build() == null ? "chosen by JavaCPP"
-                : NativeBuildSelector.select().build().toString();
+        NativeBuild chosen = NativeBuildSelector.select().build();
+        String build = chosen == null ? "chosen by JavaCPP" : chosen.toString();
         return String.format(Locale.ROOT, "CPU, build %s, %s cores, %s OpenMP threads, BLAS %s", build, cores,
                 threads, blas);
     }

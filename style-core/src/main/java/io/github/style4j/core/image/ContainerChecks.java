@@ -264,7 +264,7 @@ final class ContainerChecks {
         return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8;
     }
 
-    private static long u32le(byte[] b, int at) {
+    static long u32le(byte[] b, int at) {
         return (b[at] & 0xffL) | (b[at + 1] & 0xffL) << 8 | (b[at + 2] & 0xffL) << 16 | (b[at + 3] & 0xffL) << 24;
     }
 

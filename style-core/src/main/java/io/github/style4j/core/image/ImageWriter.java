@@ -78,6 +78,20 @@ public final class ImageWriter {
         }
     }
 
+    /**
+     * The image as JPEG at this writer's quality, in memory (alpha dropped): for previews and
+     * network responses, where no file is written.
+     */
+    public byte[] jpegBytes(RgbImage image) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            writeWithJdk(toBufferedImage(image.withoutAlpha(), 8), "jpeg", out, jpegQuality);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // in memory: only a missing JPEG writer gets here
+        }
+        return out.toByteArray();
+    }
+
     private static void writeWithCommons(BufferedImage image, ImageFormats format, java.io.OutputStream out)
             throws IOException {
         try {

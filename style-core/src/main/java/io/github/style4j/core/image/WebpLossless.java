@@ -53,10 +53,10 @@ final class WebpLossless {
         if (first.equals("VP8X") && (b[20] & (0x02 | 0x20)) != 0) {
             return null; // animated, or an ICC profile
         }
-        long riffEnd = Math.min(b.length, 8 + (u32(b, 4) & 0xffffffffL));
+        long riffEnd = Math.min(b.length, 8 + ContainerChecks.u32le(b, 4));
         for (long at = 12; at + 8 <= riffEnd; ) {
             String kind = new String(b, (int) at, 4, java.nio.charset.StandardCharsets.US_ASCII);
-            long size = u32(b, (int) at + 4) & 0xffffffffL;
+            long size = ContainerChecks.u32le(b, (int) at + 4);
             if (kind.equals("VP8L")) {
                 long length = Math.min(size, b.length - (at + 8));
                 return new int[] {(int) at + 8, (int) length};
@@ -67,10 +67,6 @@ final class WebpLossless {
             at += 8 + size + (size & 1);
         }
         return null;
-    }
-
-    private static int u32(byte[] b, int at) {
-        return (b[at] & 0xff) | (b[at + 1] & 0xff) << 8 | (b[at + 2] & 0xff) << 16 | (b[at + 3] & 0xff) << 24;
     }
 
     /**

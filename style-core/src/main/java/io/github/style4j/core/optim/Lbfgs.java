@@ -105,7 +105,7 @@ public final class Lbfgs implements Optimizer {
     // resident memory at 2.3 GB instead of 1.2 GB and cost 25 ms an iteration.
 
     /** The array's elements as doubles (a copy). */
-    private static double[] host(INDArray a) {
+    static double[] host(INDArray a) {
         return (a.isView() || a.data().length() != a.length() ? a.dup() : a).data().asDouble();
     }
 
@@ -274,7 +274,8 @@ public final class Lbfgs implements Optimizer {
             double ys = Nd4j.getBlasWrapper().dot(y, s);
             // Unbounded, PyTorch's rule (s·y > 1e-10); bounded, L-BFGS-B's, relative to the
             // step's descent, so that the small steps near a bounded optimum still update.
-            if (bounded ? ys > EPSILON * -Nd4j.getBlasWrapper().dot(g, s) : ys > 1e-10) {
+            // g·s is t (g·d): the line search's point is x + t d.
+            if (bounded ? ys > EPSILON * -(step.step() * gtd) : ys > 1e-10) {
                 if (pairs.size() == history) {
                     for (INDArray dropped : pairs.removeFirst()) {
                         dropped.close();

@@ -158,8 +158,8 @@ final class SubspaceStep {
 
     /** The new slot's entries in every held row, and its held sums with every slot, in index order. */
     private void addSlotToHeldRows(int slot, INDArray[] pair) {
-        double[] s = host(pair[0]);
-        double[] y = host(pair[1]);
+        double[] s = Lbfgs.host(pair[0]);
+        double[] y = Lbfgs.host(pair[1]);
         for (int b = 0; b < capacity; b++) {
             heldSy[slot][b] = heldSy[b][slot] = heldSs[slot][b] = heldSs[b][slot] = 0;
             heldYy[slot][b] = heldYy[b][slot] = 0;
@@ -254,10 +254,6 @@ final class SubspaceStep {
             }
         }
         throw new IllegalStateException("more pairs than the history holds");
-    }
-
-    private static double[] host(INDArray a) {
-        return (a.isView() || a.data().length() != a.length() ? a.dup() : a).data().asDouble();
     }
 
     /** Solves a x = b by Gaussian elimination with partial pivoting; null if a is singular. */

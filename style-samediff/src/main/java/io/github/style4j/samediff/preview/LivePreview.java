@@ -3,17 +3,16 @@ package io.github.style4j.samediff.preview;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.style4j.core.image.ImageReader;
+import io.github.style4j.core.image.ImageWriter;
 import io.github.style4j.core.image.RgbImage;
 import io.github.style4j.core.image.Resizing;
 import io.github.style4j.samediff.transfer.StyleTransfer;
 import io.github.style4j.samediff.transfer.StyleTransferListener;
 import io.github.style4j.samediff.transfer.StyleTransferProgress;
 import io.github.style4j.samediff.transfer.StyleTransferResult;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -61,7 +60,7 @@ public final class LivePreview implements StyleTransferListener, AutoCloseable {
     private static final int MAX_CURVE_POINTS = 1000;
     /** A page that has not asked for the state this long is taken as closed (it asks every second). */
     private static final long WATCHED_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    private static final float JPEG_QUALITY = 0.9f;
+    private static final ImageWriter JPEG = ImageWriter.builder().optJpegQuality(0.9f).build();
 
     private final HttpServer server;
     private final ExecutorService httpThreads;
@@ -222,35 +221,7 @@ public final class LivePreview implements StyleTransferListener, AutoCloseable {
     static byte[] encode(RgbImage image, int maxSide) {
         RgbImage fitted = Math.max(image.width(), image.height()) > maxSide ? Resizing.fitToMaxSide(image, maxSide)
                 : image;
-        int w = fitted.width();
-        int h = fitted.height();
-        float[] rgb = fitted.rgb();
-        int plane = w * h;
-        int[] packed = new int[plane];
-        for (int i = 0; i < plane; i++) {
-            packed[i] = level(rgb[i]) << 16 | level(rgb[plane + i]) << 8 | level(rgb[2 * plane + i]);
-        }
-        java.awt.image.BufferedImage buffered = new java.awt.image.BufferedImage(w, h,
-                java.awt.image.BufferedImage.TYPE_INT_RGB);
-        buffered.setRGB(0, 0, w, h, packed, 0, w);
-        ByteArrayOutputStream jpeg = new ByteArrayOutputStream();
-        javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (javax.imageio.stream.ImageOutputStream out = javax.imageio.ImageIO.createImageOutputStream(jpeg)) {
-            javax.imageio.ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(JPEG_QUALITY);
-            writer.setOutput(out);
-            writer.write(null, new javax.imageio.IIOImage(buffered, null, null), param);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            writer.dispose();
-        }
-        return jpeg.toByteArray();
-    }
-
-    private static int level(float v) {
-        return Math.round(Math.min(1f, Math.max(0f, v)) * 255);
+        return JPEG.jpegBytes(fitted);
     }
 
     // ---- the server ----
