@@ -10,6 +10,7 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Feature reconstruction loss (Gatys, Ecker and Bethge, "Image Style Transfer Using
@@ -79,6 +80,77 @@ public final class ContentLoss implements PerceptualLoss {
             }
             values.put(name, total);
             return total;
+        });
+    }
+
+    /**
+     * In tiles: the squared (and, to normalise gradients, absolute) differences summed over the
+     * tiles, each against its region of the target; the gradient 2 w (F − P) / n per region.
+     */
+    @Override
+    public java.util.Optional<TiledLoss> tiled() {
+        return java.util.Optional.of(new TiledLoss() {
+            private final Map<String, double[]> sums = new LinkedHashMap<>(); // {Σ (F − P)², Σ |F − P|}
+
+            @Override
+            public void begin() {
+                sums.clear();
+                weights.keySet().forEach(layer -> sums.put(layer, new double[2]));
+            }
+
+            @Override
+            public void accumulate(TiledLoss.FeatureTile tile) {
+                for (String layer : weights.keySet()) {
+                    if (tile.has(layer)) {
+                        try (INDArray difference = difference(tile, layer)) {
+                            INDArray flat = difference.reshape(difference.length());
+                            sums.get(layer)[0] += Nd4j.getBlasWrapper().dot(flat, flat);
+                            if (normalizeGradients) {
+                                sums.get(layer)[1] += flat.norm1Number().doubleValue();
+                            }
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public double finish(INDArray image, INDArray imageGradient, double scale, Map<String, Double> values) {
+                double total = 0;
+                for (Map.Entry<String, Double> layer : weights.entrySet()) {
+                    total += layer.getValue() * sums.get(layer.getKey())[0] / targets.get(layer.getKey()).length();
+                }
+                values.put(name, total);
+                return total;
+            }
+
+            @Override
+            public void gradient(TiledLoss.FeatureTile tile, double scale) {
+                for (Map.Entry<String, Double> layer : weights.entrySet()) {
+                    String key = layer.getKey();
+                    if (!tile.has(key)) {
+                        continue;
+                    }
+                    long n = targets.get(key).length();
+                    // normalised: the whole layer's gradient 2 (F − P) / n divided by its L1 norm (plus 1e-8)
+                    double coefficient = normalizeGradients
+                            ? scale * layer.getValue() * (2.0 / n) / ((2.0 / n) * sums.get(key)[1] + 1e-8)
+                            : scale * layer.getValue() * 2 / n;
+                    try (INDArray difference = difference(tile, key)) {
+                        INDArray gradient = tile.gradients().get(key);
+                        Nd4j.getBlasWrapper().axpy(coefficient, difference.reshape(difference.length()),
+                                gradient.reshape(gradient.length()));
+                    }
+                }
+            }
+
+            private INDArray difference(TiledLoss.FeatureTile tile, String layer) {
+                INDArray features = tile.feature(layer);
+                int[] origin = tile.origins().get(layer);
+                INDArray target = targets.get(layer).get(NDArrayIndex.all(), NDArrayIndex.all(),
+                        NDArrayIndex.interval(origin[0], origin[0] + features.size(2)),
+                        NDArrayIndex.interval(origin[1], origin[1] + features.size(3)));
+                return features.sub(target.castTo(features.dataType()));
+            }
         });
     }
 

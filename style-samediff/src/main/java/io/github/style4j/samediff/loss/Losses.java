@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Combinators: weighting and summing {@link PerceptualLoss}es into new ones. */
 public final class Losses {
@@ -40,6 +41,34 @@ public final class Losses {
                     double value = weight * inner.evaluate(arrays, scale * weight, values);
                     values.put(name, value);
                     return value;
+                });
+            }
+
+            @Override
+            public java.util.Optional<TiledLoss> tiled() {
+                return loss.tiled().map(inner -> new TiledLoss() {
+                    @Override
+                    public void begin() {
+                        inner.begin();
+                    }
+
+                    @Override
+                    public void accumulate(FeatureTile tile) {
+                        inner.accumulate(tile);
+                    }
+
+                    @Override
+                    public double finish(INDArray image, INDArray imageGradient, double scale,
+                                         java.util.Map<String, Double> values) {
+                        double value = weight * inner.finish(image, imageGradient, scale * weight, values);
+                        values.put(name, value);
+                        return value;
+                    }
+
+                    @Override
+                    public void gradient(FeatureTile tile, double scale) {
+                        inner.gradient(tile, scale * weight);
+                    }
                 });
             }
 
@@ -95,6 +124,45 @@ public final class Losses {
                     }
                     values.put(name, total);
                     return total;
+                });
+            }
+
+            @Override
+            public java.util.Optional<TiledLoss> tiled() {
+                List<TiledLoss> terms = new java.util.ArrayList<>();
+                for (PerceptualLoss loss : losses) {
+                    java.util.Optional<TiledLoss> term = loss.tiled();
+                    if (term.isEmpty()) {
+                        return java.util.Optional.empty();
+                    }
+                    terms.add(term.get());
+                }
+                return java.util.Optional.of(new TiledLoss() {
+                    @Override
+                    public void begin() {
+                        terms.forEach(TiledLoss::begin);
+                    }
+
+                    @Override
+                    public void accumulate(FeatureTile tile) {
+                        terms.forEach(term -> term.accumulate(tile));
+                    }
+
+                    @Override
+                    public double finish(INDArray image, INDArray imageGradient, double scale,
+                                         java.util.Map<String, Double> values) {
+                        double total = 0;
+                        for (TiledLoss term : terms) {
+                            total += term.finish(image, imageGradient, scale, values);
+                        }
+                        values.put(name, total);
+                        return total;
+                    }
+
+                    @Override
+                    public void gradient(FeatureTile tile, double scale) {
+                        terms.forEach(term -> term.gradient(tile, scale));
+                    }
                 });
             }
 

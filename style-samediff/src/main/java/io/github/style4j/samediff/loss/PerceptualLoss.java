@@ -34,4 +34,17 @@ public interface PerceptualLoss {
     default java.util.Optional<ArrayLoss> arrays() {
         return java.util.Optional.empty();
     }
+
+    /**
+     * The same loss evaluated over an image in tiles (see {@link TiledLoss}), where the module
+     * has that form. By default, a loss that reads no layer but has an array form (total
+     * variation, a pixel loss) is computed on the whole image in {@link TiledLoss#finish};
+     * anything else has none.
+     */
+    default java.util.Optional<TiledLoss> tiled() {
+        if (!layers().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return arrays().map(TiledLoss::ofImageTerm);
+    }
 }

@@ -101,6 +101,98 @@ public final class StyleLoss implements PerceptualLoss {
         });
     }
 
+    /**
+     * In tiles: F Fᵀ and the position count summed over the tiles (in double precision), then
+     * D = Σ F Fᵀ / M − Â once, and each tile's gradient 4 w k D F / (C² M) from its own F.
+     * Normalised gradients have no tiled form (their L1 norm would need D before the sums are
+     * done: a third pass).
+     */
+    @Override
+    public java.util.Optional<TiledLoss> tiled() {
+        if (normalizeGradients) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new TiledLoss() {
+            private final Map<String, INDArray> sums = new java.util.LinkedHashMap<>();
+            private final Map<String, long[]> positions = new java.util.LinkedHashMap<>();
+            private final Map<String, INDArray> differences = new java.util.LinkedHashMap<>();
+
+            @Override
+            public void begin() {
+                sums.values().forEach(INDArray::close);
+                differences.values().forEach(INDArray::close);
+                sums.clear();
+                differences.clear();
+                positions.clear();
+            }
+
+            @Override
+            public void accumulate(TiledLoss.FeatureTile tile) {
+                for (String layer : weights.keySet()) {
+                    if (!tile.has(layer)) {
+                        continue;
+                    }
+                    INDArray features = tile.feature(layer);
+                    long channels = features.size(1);
+                    long m = features.length() / channels;
+                    INDArray doubles = features.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+                    INDArray flat = doubles.reshape('c', channels, m);
+                    INDArray sum = sums.computeIfAbsent(layer,
+                            key -> Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.DOUBLE, channels, channels));
+                    Nd4j.gemm(flat, flat, sum, false, true, 1.0, 1.0);
+                    if (doubles != features) {
+                        doubles.close();
+                    }
+                    positions.computeIfAbsent(layer, key -> new long[1])[0] += m;
+                }
+            }
+
+            @Override
+            public double finish(INDArray image, INDArray imageGradient, double scale, Map<String, Double> values) {
+                double total = 0;
+                for (Map.Entry<String, Double> layer : weights.entrySet()) {
+                    INDArray sum = sums.get(layer.getKey());
+                    if (sum == null) {
+                        throw new IllegalStateException("no tile held layer " + layer.getKey());
+                    }
+                    INDArray target = targets.grams().get(layer.getKey());
+                    INDArray difference = sum.div(positions.get(layer.getKey())[0])
+                            .subi(target.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+                    long channels = difference.size(0);
+                    INDArray entries = difference.reshape(difference.length());
+                    total += normalization.factor(channels) * layer.getValue()
+                            * Nd4j.getBlasWrapper().dot(entries, entries) / (channels * channels);
+                    differences.put(layer.getKey(), difference);
+                }
+                values.put(name, total);
+                return total;
+            }
+
+            @Override
+            public void gradient(TiledLoss.FeatureTile tile, double scale) {
+                for (Map.Entry<String, Double> layer : weights.entrySet()) {
+                    String key = layer.getKey();
+                    if (!tile.has(key)) {
+                        continue;
+                    }
+                    INDArray features = tile.feature(key);
+                    long channels = features.size(1);
+                    long m = features.length() / channels;
+                    double factor = normalization.factor(channels) * layer.getValue();
+                    INDArray gradient = tile.gradients().get(key).reshape('c', channels, m);
+                    INDArray difference = differences.get(key);
+                    INDArray cast = difference.dataType() == features.dataType() ? difference
+                            : difference.castTo(features.dataType());
+                    Nd4j.gemm(cast, features.reshape('c', channels, m), gradient, false, false,
+                            scale * 4 * factor / ((double) channels * channels * positions.get(key)[0]), 1.0);
+                    if (cast != difference) {
+                        cast.close();
+                    }
+                }
+            }
+        });
+    }
+
     @Override
     public String name() {
         return name;

@@ -179,6 +179,11 @@ public final class FeaturePass implements AutoCloseable {
         return gradient == null ? inputGradient.assign(0) : inputGradient.assign(gradient.permute(0, 3, 1, 2));
     }
 
+    /** The taps of the last {@link #forward}, NCHW (for {@link TiledPass}, which needs their shapes). */
+    Map<String, INDArray> taps() {
+        return Collections.unmodifiableMap(tapsNchw);
+    }
+
     /** Frees every array the pass holds, including those it returned; it cannot be used again. */
     @Override
     public void close() {
@@ -298,8 +303,16 @@ public final class FeaturePass implements AutoCloseable {
         return all;
     }
 
+    /**
+     * {@code array} if it has this shape, else a new one; the old one is freed at once (tiles of
+     * several sizes would otherwise leave a set of activations each for the GC to find).
+     */
     private static INDArray ensure(INDArray array, DataType dataType, long... shape) {
-        return array != null && java.util.Arrays.equals(array.shape(), shape) ? array : Nd4j.create(dataType, shape);
+        if (array != null && java.util.Arrays.equals(array.shape(), shape)) {
+            return array;
+        }
+        free(array);
+        return Nd4j.create(dataType, shape);
     }
 
     /**

@@ -1,0 +1,149 @@
+package io.github.style4j.samediff.transfer;
+
+import io.github.style4j.core.optim.Evaluation;
+import io.github.style4j.core.optim.Objective;
+import io.github.style4j.samediff.loss.PerceptualLoss;
+import io.github.style4j.samediff.loss.TiledLoss;
+import io.github.style4j.samediff.network.FeatureNetwork;
+import io.github.style4j.samediff.network.TileLayout;
+import io.github.style4j.samediff.network.TiledPass;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A perceptual loss of an image evaluated in tiles ({@link TileLayout}, exact halos), so that
+ * memory holds one tile's activations whatever the image's size. Each evaluation is two passes
+ * over the tiles: a statistics pass (forward; the loss sums what it needs over positions: Gram
+ * matrices, squared differences), then the value, then a gradient pass (forward again, the
+ * owned positions' gradients, backward, the crop's image gradient added into the image's). The
+ * gradient pass runs the tiles in reverse, so the last tile of the statistics pass is still in
+ * memory and needs no second forward: one tile costs what {@link FeaturePassObjective} costs.
+ *
+ * <p>Computes what {@link FeaturePassObjective} computes on the whole image, up to the order of
+ * floating-point additions (the tests compare them in double precision). Needs every module of
+ * the loss to have a {@link PerceptualLoss#tiled()} form: content, Gram style (without
+ * normalised gradients), total variation, and their sums and weightings. Not thread-safe.
+ */
+public final class TiledObjective implements Objective, AutoCloseable {
+    private final TiledPass pass;
+    private final TiledLoss loss;
+    private final List<String> terms;
+    private final long[] imageShape;
+    private final Map<String, long[]> mapSizes = new LinkedHashMap<>();
+    private long evaluations;
+    private long networkNanos;
+    private long lossNanos;
+    private long totalNanos;
+
+    /**
+     * @param network the feature network
+     * @param loss    the loss to minimise; must have a {@link PerceptualLoss#tiled()} form
+     * @param terms   names of scalar terms inside {@code loss} to report
+     * @param layout  the tiles, for the image size every evaluation will use
+     * @throws IllegalArgumentException if the loss has no tiled form
+     */
+    public TiledObjective(FeatureNetwork network, PerceptualLoss loss, List<String> terms, TileLayout layout) {
+        this.loss = loss.tiled().orElseThrow(() -> new IllegalArgumentException("the loss " + loss + " cannot be "
+                + "evaluated in tiles: content, Gram style (without normalised gradients) and total variation can; "
+                + "use a smaller image, or more memory so that it needs no tiles"));
+        if (loss.layers().isEmpty()) {
+            throw new IllegalArgumentException("the loss reads no layer: it needs no tiles");
+        }
+        this.pass = new TiledPass(network, new ArrayList<>(loss.layers()), layout);
+        this.terms = List.copyOf(terms);
+        this.imageShape = new long[] {1, 3, layout.height(), layout.width()};
+        layout.tapSizes().forEach((layer, size) -> mapSizes.put(layer, size.clone()));
+    }
+
+    public TileLayout layout() {
+        return pass.layout();
+    }
+
+    @Override
+    public Evaluation evaluate(INDArray parameters) {
+        if (!java.util.Arrays.equals(parameters.shape(), imageShape)) {
+            throw new IllegalArgumentException("this objective was built for images " + java.util.Arrays.toString(imageShape)
+                    + ", got " + java.util.Arrays.toString(parameters.shape()));
+        }
+        long start = System.nanoTime();
+        long network = 0;
+        List<TileLayout.Tile> tiles = pass.layout().tiles();
+        loss.begin();
+        Map<String, INDArray> lastOwned = null;
+        for (TileLayout.Tile tile : tiles) {
+            long t0 = System.nanoTime();
+            Map<String, INDArray> owned = pass.forward(parameters, tile);
+            network += System.nanoTime() - t0;
+            loss.accumulate(featureTile(tile, owned, null));
+            if (tile == tiles.get(tiles.size() - 1)) {
+                lastOwned = owned; // the gradient pass starts here, with these activations
+            } else {
+                owned.values().forEach(INDArray::close);
+            }
+        }
+        Map<String, Double> values = new LinkedHashMap<>();
+        INDArray gradient = Nd4j.zeros(parameters.dataType(), imageShape);
+        double value = loss.finish(parameters, gradient, 1.0, values);
+        for (int i = tiles.size() - 1; i >= 0; i--) {
+            TileLayout.Tile tile = tiles.get(i);
+            long t0 = System.nanoTime();
+            Map<String, INDArray> owned = i == tiles.size() - 1 ? lastOwned : pass.forward(parameters, tile);
+            network += System.nanoTime() - t0;
+            Map<String, INDArray> gradients = new LinkedHashMap<>();
+            owned.forEach((layer, features) -> gradients.put(layer, Nd4j.zeros(features.dataType(), features.shape())));
+            loss.gradient(featureTile(tile, owned, gradients), 1.0);
+            long t1 = System.nanoTime();
+            pass.backward(gradients, gradient);
+            network += System.nanoTime() - t1;
+            owned.values().forEach(INDArray::close);
+            gradients.values().forEach(INDArray::close);
+        }
+        Map<String, Double> reported = new LinkedHashMap<>();
+        for (String term : terms) {
+            Double termValue = values.get(term);
+            if (termValue == null) {
+                throw new IllegalArgumentException("no term named '" + term + "' in the loss; it has " + values.keySet());
+            }
+            reported.put(term, termValue);
+        }
+        evaluations++;
+        long total = System.nanoTime() - start;
+        networkNanos += network;
+        lossNanos += total - network;
+        totalNanos += total;
+        return new Evaluation(value, gradient, reported);
+    }
+
+    private TiledLoss.FeatureTile featureTile(TileLayout.Tile tile, Map<String, INDArray> owned,
+                                              Map<String, INDArray> gradients) {
+        Map<String, int[]> origins = new LinkedHashMap<>();
+        tile.global().forEach((layer, region) -> origins.put(layer, new int[] {region.y0(), region.x0()}));
+        return new TiledLoss.FeatureTile(owned, gradients == null ? Map.of() : gradients, origins, mapSizes);
+    }
+
+    /** Where evaluations have spent their time (network: forward and backward passes over all tiles). */
+    public EvaluationTimes times() {
+        return new EvaluationTimes(evaluations, java.time.Duration.ofNanos(networkNanos),
+                java.time.Duration.ofNanos(lossNanos), java.time.Duration.ofNanos(totalNanos));
+    }
+
+    /** Forward passes over tiles so far (statistics and gradient passes together). */
+    public long forwards() {
+        return pass.forwards();
+    }
+
+    @Override
+    public void close() {
+        pass.close();
+        loss.begin(); // frees the sums of the last evaluation
+    }
+
+    @Override
+    public String toString() {
+        return "TiledObjective[" + pass.layout() + "]";
+    }
+}
