@@ -161,8 +161,19 @@ public final class StyliseCommand implements Callable<Integer> {
     String colour;
 
     @Option(names = {"--scales"}, split = ",", paramLabel = "PX",
-            description = "Coarse-to-fine sizes ending at -image_size, e.g. 128,256,512.")
+            description = "Coarse-to-fine sizes ending at -image_size, e.g. 128,256,512, each with -num_iterations "
+                    + "(default: above 1024 px, the size halved down to at most 512, each finer scale with half the "
+                    + "iterations of the one before; --scales 2048 runs at 2048 alone).")
     List<Integer> scales = new ArrayList<>();
+
+    @Option(names = {"--max-memory"}, paramLabel = "SIZE",
+            description = "Memory the run may plan for, e.g. 6g or 1500m (default: JavaCPP's caps and the machine's "
+                    + "memory). Decides whether large images are computed in tiles, their size, and the L-BFGS history.")
+    String maxMemory;
+
+    @Option(names = {"--tile-size"}, paramLabel = "PX", defaultValue = "0",
+            description = "Compute in tiles owning PX pixels a side whatever the memory (same result; for benchmarks).")
+    int tileSize;
 
     @Option(names = {"--style-masks"}, split = ",", paramLabel = "FILE",
             description = "One mask image per style image (white = where that style goes).")
@@ -256,7 +267,8 @@ public final class StyliseCommand implements Callable<Integer> {
             }
         }
         out.println(config);
-        int total = config.iterations() * config.scales().size();
+        out.println("Schedule: " + config.schedule());
+        int total = config.totalIterations();
         ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("style4j").setInitialMax(total)
                 .setStyle(ProgressBarStyle.ASCII).setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err))
                 .showSpeed().build();
@@ -279,7 +291,9 @@ public final class StyliseCommand implements Callable<Integer> {
             var step = progress.step();
             if (bar != null) {
                 bar.stepTo(progress.iterationsDone());
-                bar.setExtraMessage(String.format(Locale.ROOT, " %dpx loss %.4g", progress.size(), step.loss()));
+                bar.setExtraMessage(String.format(Locale.ROOT, " scale %d/%d %dpx%s loss %.4g", progress.scale() + 1,
+                        progress.scales(), progress.size(), progress.plan().tiled()
+                                ? " in " + progress.plan().layout().tiles().size() + " tiles" : "", step.loss()));
             }
             if (printIter > 0 && progress.iterationsDone() % printIter == 0) {
                 out.println(step);
@@ -393,7 +407,7 @@ public final class StyliseCommand implements Callable<Integer> {
     List<Path> plannedOutputs(StyleTransferConfig config) {
         List<Path> outputs = new ArrayList<>(List.of(outputImage, withSuffix(outputImage, "_losses"),
                 withSuffix(outputImage, "_side_by_side"), withSuffix(outputImage, "_interrupted")));
-        int total = config.iterations() * config.scales().size();
+        int total = config.totalIterations();
         for (int done = saveIter; saveIter > 0 && done <= total; done += saveIter) {
             outputs.add(withSuffix(outputImage, "_" + done));
         }
@@ -473,6 +487,17 @@ public final class StyliseCommand implements Callable<Integer> {
         return held;
     }
 
+    /** {@code 6g}, {@code 1500m}, {@code 512MB}, {@code 2.5G}: bytes (k, m, g, t; powers of 1024). */
+    static long parseBytes(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)i?b?\\s*")
+                .matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--max-memory must be a size such as 6g or 1500m, got '" + text + "'");
+        }
+        int power = "kmgt".indexOf(m.group(2).toLowerCase(Locale.ROOT)) + 1;
+        return (long) (Double.parseDouble(m.group(1)) * Math.pow(1024, power));
+    }
+
     StyleTransferConfig config() {
         Architecture architecture = architecture();
         StyleTransferConfig.Builder builder = StyleTransferConfig.builder().setContentImage(contentImage)
@@ -508,6 +533,10 @@ public final class StyliseCommand implements Callable<Integer> {
         if (!scales.isEmpty()) {
             builder.optScales(scales);
         }
+        if (maxMemory != null) {
+            builder.optMaxMemory(parseBytes(maxMemory));
+        }
+        builder.optTileSize(tileSize);
         if (initImage != null) {
             builder.setInitImage(initImage);
         } else {

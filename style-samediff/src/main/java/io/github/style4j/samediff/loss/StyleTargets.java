@@ -22,11 +22,40 @@ public record StyleTargets(Map<String, INDArray> grams) {
     /** Targets from style images ({@code [1, 3, H, W]} RGB in [0, 1], any sizes) with blend weights. */
     public static StyleTargets fromImages(FeatureNetwork network, List<INDArray> images, double[] blendWeights,
                                           Collection<String> layers) {
-        if (images.isEmpty()) {
+        checkBlend(images.size(), blendWeights);
+        List<Map<String, INDArray>> grams = new ArrayList<>();
+        for (INDArray image : images) {
+            Map<String, INDArray> features = network.activations(image, new ArrayList<>(layers));
+            Map<String, INDArray> imageGrams = new LinkedHashMap<>();
+            features.forEach((layer, map) -> imageGrams.put(layer, FeatureStatistics.gram(map)));
+            grams.add(imageGrams);
+        }
+        return blend(grams, blendWeights);
+    }
+
+    /**
+     * Targets from each style image's Gram matrices ({@code [C, C]} by layer, e.g. accumulated
+     * in tiles) with blend weights: their weighted mean.
+     */
+    public static StyleTargets blend(List<Map<String, INDArray>> grams, double[] blendWeights) {
+        double total = checkBlend(grams.size(), blendWeights);
+        Map<String, INDArray> blended = new LinkedHashMap<>();
+        for (int i = 0; i < grams.size(); i++) {
+            for (Map.Entry<String, INDArray> layer : grams.get(i).entrySet()) {
+                INDArray weighted = layer.getValue().mul(blendWeights[i] / total);
+                blended.merge(layer.getKey(), weighted, INDArray::addi);
+            }
+        }
+        return new StyleTargets(blended);
+    }
+
+    /** The blend weights' sum, after checking there is one finite, non-negative weight per image. */
+    private static double checkBlend(int images, double[] blendWeights) {
+        if (images == 0) {
             throw new IllegalArgumentException("at least one style image is needed");
         }
-        if (blendWeights.length != images.size()) {
-            throw new IllegalArgumentException(images.size() + " style images but " + blendWeights.length
+        if (blendWeights.length != images) {
+            throw new IllegalArgumentException(images + " style images but " + blendWeights.length
                     + " blend weights; give one weight per image");
         }
         double total = 0;
@@ -39,15 +68,7 @@ public record StyleTargets(Map<String, INDArray> grams) {
         if (total <= 0) {
             throw new IllegalArgumentException("blend weights must not all be zero");
         }
-        Map<String, INDArray> grams = new LinkedHashMap<>();
-        for (int i = 0; i < images.size(); i++) {
-            Map<String, INDArray> features = network.activations(images.get(i), new ArrayList<>(layers));
-            for (Map.Entry<String, INDArray> layer : features.entrySet()) {
-                INDArray weighted = FeatureStatistics.gram(layer.getValue()).muli(blendWeights[i] / total);
-                grams.merge(layer.getKey(), weighted, INDArray::addi);
-            }
-        }
-        return new StyleTargets(grams);
+        return total;
     }
 
     /** Targets from one style image. */

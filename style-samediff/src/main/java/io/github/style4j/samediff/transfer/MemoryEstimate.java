@@ -39,68 +39,125 @@ public record MemoryEstimate(long bytes, long activations) {
     /** As above; {@code lossGraph} when the loss runs as a SameDiff graph (guided or mean-covariance style). */
     public static MemoryEstimate of(Architecture architecture, Collection<String> layers, int height, int width,
                                     StyleTransferConfig.OptimizerKind optimizer, int history, boolean lossGraph) {
-        java.util.Set<String> taps = new java.util.HashSet<>();
-        int deepest = 0;
-        for (String layer : layers) {
-            taps.add(architecture.canonicalName(layer));
-            deepest = Math.max(deepest, architecture.indexOf(layer));
-        }
-        long h = height;
-        long w = width;
-        long channels = 3;
-        long image = 3 * h * w;
-        long activations = 2 * image; // the input (NHWC) and its gradient
-        long largest = image;
-        long tapSizes = 0;
-        long weights = 0;
-        for (int i = 0; i <= deepest; i++) {
-            Architecture.Op op = architecture.ops().get(i);
-            long size;
-            if (op instanceof Architecture.Conv conv) {
-                if (!conv.same()) {
-                    h = (h - conv.kernel()) / conv.stride() + 1;
-                    w = (w - conv.kernel()) / conv.stride() + 1;
-                }
-                channels = conv.out();
-                weights += (long) conv.kernel() * conv.kernel() * conv.in() * conv.out();
-                size = channels * h * w;
-                activations += size;
-            } else if (op instanceof Architecture.Relu) {
-                size = channels * h * w; // in place: no new array
-            } else if (op instanceof Architecture.Pool pool) {
-                h = Math.max(1, (h - pool.kernel() + pool.stride() - 1) / pool.stride() + 1);
-                w = Math.max(1, (w - pool.kernel() + pool.stride() - 1) / pool.stride() + 1);
-                size = channels * h * w;
-                activations += size;
-            } else if (op instanceof Architecture.Fire fire) {
-                weights += (long) fire.in() * fire.squeeze() + 10L * fire.squeeze() * fire.expand();
-                channels = 2L * fire.expand();
-                size = channels * h * w;
-                activations += fire.squeeze() * h * w + 2 * size; // squeeze, both expands, their concatenation
-            } else {
-                size = channels;
-                activations += size;
-            }
-            largest = Math.max(largest, size);
-            if (taps.contains(op.name())) {
-                tapSizes += size;
-            }
-        }
-        long vectors = optimizer == StyleTransferConfig.OptimizerKind.LBFGS ? 2L * history + 8 : 6;
+        Walk network = Walk.of(architecture, layers, java.util.Set.of(), height, width);
+        long image = 3L * height * width;
         long lossArrays = lossGraph ? GRAPH_LOSS_ARRAYS_PER_TAP : ARRAY_LOSS_ARRAYS_PER_TAP;
-        long floats = activations + 3 * largest + tapSizes * (1 + lossArrays + 1) + vectors * image + 3 * weights;
-        return new MemoryEstimate(floats * BYTES_PER_FLOAT + BASELINE, activations);
+        long floats = network.activations + 3 * network.largest + network.taps * (1 + lossArrays + 1)
+                + vectors(optimizer, history) * image + 3 * network.weights;
+        return new MemoryEstimate(floats * BYTES_PER_FLOAT + BASELINE, network.activations);
     }
 
-    /** The most a run may use: JavaCPP's physical-memory cap if set, else 90% of the machine's memory. */
+    /**
+     * The estimate for a run in tiles ({@link TiledObjective}): the network pass for one crop of
+     * {@code cropHeight x cropWidth} (its activations, scratch, the NCHW taps, the owned regions'
+     * copies and their gradients, and the taps' gradient buffers: four tap-sized arrays), the
+     * whole-image content targets of {@code contentLayers}, the optimiser's vectors and two
+     * image-sized temporaries of total variation.
+     */
+    public static MemoryEstimate tiled(Architecture architecture, Collection<String> layers,
+                                       Collection<String> contentLayers, int height, int width, int cropHeight,
+                                       int cropWidth, StyleTransferConfig.OptimizerKind optimizer, int history) {
+        Walk crop = Walk.of(architecture, layers, java.util.Set.of(), Math.min(height, cropHeight),
+                Math.min(width, cropWidth));
+        Walk whole = Walk.of(architecture, contentLayers, canonical(architecture, contentLayers), height, width);
+        long image = 3L * height * width;
+        long floats = crop.activations + 3 * crop.largest + 4 * crop.taps + whole.selected
+                + (vectors(optimizer, history) + 2) * image + 3 * crop.weights;
+        return new MemoryEstimate(floats * BYTES_PER_FLOAT + BASELINE, crop.activations);
+    }
+
+    /** Image-sized vectors the optimiser keeps: L-BFGS 2 per history pair plus 8; Adam 6. */
+    private static long vectors(StyleTransferConfig.OptimizerKind optimizer, int history) {
+        return optimizer == StyleTransferConfig.OptimizerKind.LBFGS ? 2L * history + 8 : 6;
+    }
+
+    private static java.util.Set<String> canonical(Architecture architecture, Collection<String> layers) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        layers.forEach(layer -> names.add(architecture.canonicalName(layer)));
+        return names;
+    }
+
+    /**
+     * Floats of a walk through the network up to the deepest of its layers: activations kept,
+     * the largest one, the taps' sizes, the sizes of {@code selected} layers, and weights.
+     */
+    private record Walk(long activations, long largest, long taps, long selected, long weights) {
+        static Walk of(Architecture architecture, Collection<String> layers, java.util.Set<String> selected,
+                       int height, int width) {
+            java.util.Set<String> taps = canonical(architecture, layers);
+            int deepest = 0;
+            for (String layer : layers) {
+                deepest = Math.max(deepest, architecture.indexOf(layer));
+            }
+            long h = height;
+            long w = width;
+            long channels = 3;
+            long image = 3 * h * w;
+            long activations = 2 * image; // the input (NHWC) and its gradient
+            long largest = image;
+            long tapSizes = 0;
+            long selectedSizes = 0;
+            long weights = 0;
+            for (int i = 0; i <= deepest; i++) {
+                Architecture.Op op = architecture.ops().get(i);
+                long size;
+                if (op instanceof Architecture.Conv conv) {
+                    if (!conv.same()) {
+                        h = (h - conv.kernel()) / conv.stride() + 1;
+                        w = (w - conv.kernel()) / conv.stride() + 1;
+                    }
+                    channels = conv.out();
+                    weights += (long) conv.kernel() * conv.kernel() * conv.in() * conv.out();
+                    size = channels * h * w;
+                    activations += size;
+                } else if (op instanceof Architecture.Relu) {
+                    size = channels * h * w; // in place: no new array
+                } else if (op instanceof Architecture.Pool pool) {
+                    h = Math.max(1, (h - pool.kernel() + pool.stride() - 1) / pool.stride() + 1);
+                    w = Math.max(1, (w - pool.kernel() + pool.stride() - 1) / pool.stride() + 1);
+                    size = channels * h * w;
+                    activations += size;
+                } else if (op instanceof Architecture.Fire fire) {
+                    weights += (long) fire.in() * fire.squeeze() + 10L * fire.squeeze() * fire.expand();
+                    channels = 2L * fire.expand();
+                    size = channels * h * w;
+                    activations += fire.squeeze() * h * w + 2 * size; // squeeze, both expands, their concatenation
+                } else {
+                    size = channels;
+                    activations += size;
+                }
+                largest = Math.max(largest, size);
+                if (taps.contains(op.name())) {
+                    tapSizes += size;
+                }
+                if (selected.contains(op.name())) {
+                    selectedSizes += size;
+                }
+            }
+            return new Walk(activations, largest, tapSizes, selectedSizes, weights);
+        }
+    }
+
+    /**
+     * The most a run may use: the least of JavaCPP's physical-memory cap
+     * ({@code -Dorg.bytedeco.javacpp.maxphysicalbytes}), its cap on native allocations
+     * ({@code maxbytes}, where ND4J's arrays live) plus the baseline, and 90% of the machine's memory.
+     */
     public static long limit() {
-        long javacpp = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
-        long machine = Long.MAX_VALUE;
+        long physical = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
+        long nativeBytes = org.bytedeco.javacpp.Pointer.maxBytes();
+        long limit = Long.MAX_VALUE;
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {
-            machine = (long) (os.getTotalMemorySize() * 0.9);
+            limit = (long) (os.getTotalMemorySize() * 0.9);
         }
-        return javacpp > 0 ? Math.min(javacpp, machine) : machine;
+        if (physical > 0) {
+            limit = Math.min(limit, physical);
+        }
+        if (nativeBytes > 0) {
+            limit = Math.min(limit, nativeBytes + BASELINE);
+        }
+        return limit;
     }
 
     public double gigabytes() {

@@ -25,6 +25,8 @@ import io.github.style4j.samediff.loss.StyleTargets;
 import io.github.style4j.samediff.loss.TotalVariationLoss;
 import io.github.style4j.samediff.network.FeatureNetwork;
 import io.github.style4j.samediff.network.NetworkWeights;
+import io.github.style4j.samediff.network.TileLayout;
+import io.github.style4j.samediff.network.TiledPass;
 import io.github.style4j.samediff.weights.WeightLoadException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -155,7 +157,8 @@ public final class StyleTransfer {
         FeatureNetwork network = loadNetwork(inputs.content());
         Checkpoints.Loaded resumeFrom = loadCheckpoint();
         int firstScale = resumeFrom == null ? 0 : Integer.parseInt(resumeFrom.extra().get("scale"));
-        Progress progress = new Progress(config.iterations() * config.scales().size());
+        Progress progress = new Progress(config.totalIterations());
+        log.info("Schedule: {}", config.schedule());
         ScaleOutcome outcome = null;
         for (int s = firstScale; s < config.scales().size(); s++) {
             if (outcome != null && outcome.result().reason() == StopReason.STOPPED) {
@@ -171,7 +174,41 @@ public final class StyleTransfer {
     }
 
     /** One scale's objective (still open: {@link #finish} evaluates the result in it), result and image. */
-    private record ScaleOutcome(FeaturePassObjective objective, OptimizationResult result, RgbImage image) {
+    private record ScaleOutcome(ScaleObjective objective, OptimizationResult result, RgbImage image) {
+    }
+
+    /** A scale's objective, on the whole image or in tiles; closed when the next scale starts or the run ends. */
+    private interface ScaleObjective extends io.github.style4j.core.optim.Objective, AutoCloseable {
+        @Override
+        void close();
+
+        static ScaleObjective of(FeaturePassObjective whole) {
+            return new ScaleObjective() {
+                @Override
+                public Evaluation evaluate(INDArray parameters) {
+                    return whole.evaluate(parameters);
+                }
+
+                @Override
+                public void close() {
+                    whole.close();
+                }
+            };
+        }
+
+        static ScaleObjective of(TiledObjective tiled) {
+            return new ScaleObjective() {
+                @Override
+                public Evaluation evaluate(INDArray parameters) {
+                    return tiled.evaluate(parameters);
+                }
+
+                @Override
+                public void close() {
+                    tiled.close();
+                }
+            };
+        }
     }
 
     /** What the whole run has reported so far: every step, and the terms at the content image. */
@@ -221,19 +258,25 @@ public final class StyleTransfer {
         List<Integer> scales = config.scales();
         int size = scales.get(s);
         RgbImage contentAtSize = Resizing.fitToMaxSide(inputs.content().withoutAlpha(), size);
+        MemoryPlan plan = plan(network.architecture(), network.weights().ceilModePooling(), contentAtSize.height(),
+                contentAtSize.width());
+        log.info("Scale {}/{}: {}", s + 1, scales.size(), plan);
         INDArray start = resumeFrom != null ? resumeFrom.state().parameters()
                 : startingImage(previous == null ? null : previous.image(), contentAtSize);
         if (previous != null) {
             previous.objective().close(); // the next size needs its own arrays; free these now
         }
-        FeaturePassObjective objective = buildScale(network, contentAtSize, inputs.styles(), inputs.masks(), start)
-                .objective();
+        ScaleObjective objective = buildScale(network, plan, contentAtSize, inputs.styles(), inputs.masks(), start);
         if (progress.termsAtContent == null) {
             Evaluation atContent = objective.evaluate(ImageTensors.toTensor(contentAtSize));
             progress.termsAtContent = new LinkedHashMap<>(atContent.terms());
             progress.termsAtContent.put(TOTAL, atContent.loss());
         }
-        int done = s * config.iterations();
+        int done = 0;
+        for (int earlier = 0; earlier < s; earlier++) {
+            done += config.iterationsAt(earlier);
+        }
+        int doneBefore = done;
         OptimizationListener relay = new OptimizationListener() {
             @Override
             public void onStep(StepReport report) {
@@ -244,11 +287,11 @@ public final class StyleTransfer {
             public void onStep(StepReport report, INDArray parameters) {
                 progress.history.add(report);
                 StyleTransferProgress step = new StyleTransferProgress(s, scales.size(), size, report,
-                        done + report.iteration(), progress.totalIterations, () -> toImage(parameters));
+                        doneBefore + report.iteration(), progress.totalIterations, () -> toImage(parameters), plan);
                 listeners.forEach(listener -> listener.progressed(StyleTransfer.this, step));
             }
         };
-        Optimizer optimizer = optimizer(relay, checkpointSink(s));
+        Optimizer optimizer = optimizer(relay, checkpointSink(s), config.iterationsAt(s), plan.history());
         io.github.style4j.core.optim.Objective decorated = objectiveDecorator.apply(objective);
         OptimizationResult result = resumeFrom != null ? optimizer.resume(decorated, resumeFrom.state())
                 : optimizer.minimize(decorated, start);
@@ -282,12 +325,9 @@ public final class StyleTransfer {
                 last.result().reason(), last.result().message());
     }
 
-    /** The graph and objective at one scale. */
-    private record Scale(FeaturePassObjective objective) {
-    }
-
-    private Scale buildScale(FeatureNetwork network, RgbImage content, List<RgbImage> styles, List<RgbImage> masks,
-                             INDArray start) {
+    /** The objective at one scale: on the whole image, or in the plan's tiles (targets computed in tiles too). */
+    private ScaleObjective buildScale(FeatureNetwork network, MemoryPlan plan, RgbImage content, List<RgbImage> styles,
+                                      List<RgbImage> masks, INDArray start) {
         int styleSize = (int) Math.max(16, Math.round(Math.max(content.width(), content.height()) * config.styleScale()));
         List<INDArray> styleTensors = new ArrayList<>();
         for (RgbImage style : styles) {
@@ -295,30 +335,68 @@ public final class StyleTransfer {
         }
         Set<String> styleLayers = canonical(network, config.styleLayers().keySet());
         Set<String> contentLayers = canonical(network, config.contentLayers().keySet());
+        INDArray contentTensor = ImageTensors.toTensor(content);
+        Map<String, INDArray> contentTargets = plan.tiled()
+                ? TiledPass.activations(network, TileLayout.of(network, contentLayers, content.height(), content.width(),
+                        plan.tileSize()), contentTensor, contentLayers)
+                : network.activations(contentTensor, new ArrayList<>(contentLayers));
+        contentTensor.close();
         ContentLoss.Builder contentBuilder = ContentLoss.builder().optName("content_raw")
                 .optNormalizeGradients(config.normalizeGradients())
-                .setTargets(network.activations(ImageTensors.toTensor(content), new ArrayList<>(contentLayers)));
+                .setTargets(contentTargets);
         canonicalWeights(network, config.contentLayers()).forEach(contentBuilder::addLayer);
         ContentLoss contentLoss = contentBuilder.build();
-        PerceptualLoss styleLoss = styleLoss(network, styleTensors, masks, content, styleLayers);
+        PerceptualLoss styleLoss = styleLoss(network, styleTensors, masks, content, styleLayers,
+                plan.tiled() ? plan.tileSize() : 0);
         // neural-style's TV (half the squared differences, on its 0-255 scale), so that its
         // -tv_weight means the same here.
         PerceptualLoss tv = Losses.weighted(TV, config.tvWeight() * 255 * 255,
                 TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.NEURAL_STYLE, 3));
         List<PerceptualLoss> terms = List.of(Losses.weighted(CONTENT, config.contentWeight(), contentLoss),
                 Losses.weighted(STYLE, config.styleWeight(), styleLoss), tv);
-        return new Scale(new FeaturePassObjective(network, Losses.sum(TOTAL, terms), List.of(CONTENT, STYLE, TV),
-                start));
+        PerceptualLoss total = Losses.sum(TOTAL, terms);
+        List<String> reported = List.of(CONTENT, STYLE, TV);
+        return plan.tiled() ? ScaleObjective.of(new TiledObjective(network, total, reported, plan.layout()))
+                : ScaleObjective.of(new FeaturePassObjective(network, total, reported, start));
     }
 
+    /** How a {@code height x width} scale fits the memory budget (tiles, history). */
+    private MemoryPlan plan(io.github.style4j.samediff.network.Architecture architecture, boolean ceilModePooling,
+                            int height, int width) {
+        Set<String> layers = new LinkedHashSet<>();
+        Set<String> contentLayers = new LinkedHashSet<>();
+        config.contentLayers().keySet().forEach(layer -> contentLayers.add(architecture.canonicalName(layer)));
+        layers.addAll(contentLayers);
+        config.styleLayers().keySet().forEach(layer -> layers.add(architecture.canonicalName(layer)));
+        boolean tileable = config.styleMasks().isEmpty() && !config.normalizeGradients();
+        if (config.tileSize() > 0 && !tileable) {
+            throw new IllegalStateException("tiles were asked for, but style masks and normalised gradients cannot be "
+                    + "computed in tiles; leave out the tile size, the masks or -normalize_gradients");
+        }
+        return MemoryPlan.of(architecture, ceilModePooling, layers, contentLayers, height, width, config.optimizer(),
+                config.lbfgsHistory(), tileable, config.tileSize(), config.memoryBudget());
+    }
+
+    /** The style term; with {@code tileSize > 0}, its targets are computed in tiles of that size. */
     private PerceptualLoss styleLoss(FeatureNetwork network, List<INDArray> styles, List<RgbImage> masks,
-                                     RgbImage content, Set<String> layers) {
+                                     RgbImage content, Set<String> layers, int tileSize) {
         Map<String, Double> weights = canonicalWeights(network, config.styleLayers());
         double[] blend = config.styleBlendWeights().stream().mapToDouble(Double::doubleValue).toArray();
         if (masks.isEmpty()) {
+            StyleTargets targets;
+            if (tileSize > 0) {
+                List<Map<String, INDArray>> grams = new ArrayList<>();
+                for (INDArray style : styles) {
+                    grams.add(TiledPass.grams(network, TileLayout.of(network, layers, (int) style.size(2),
+                            (int) style.size(3), tileSize), style, layers));
+                }
+                targets = StyleTargets.blend(grams, blend);
+            } else {
+                targets = StyleTargets.fromImages(network, styles, blend, layers);
+            }
             StyleLoss.Builder builder = StyleLoss.builder().optName("style_raw").optNormalization(config.normalization())
                     .optNormalizeGradients(config.normalizeGradients())
-                    .setTargets(StyleTargets.fromImages(network, styles, blend, layers));
+                    .setTargets(targets);
             weights.forEach(builder::addLayer);
             return builder.build();
         }
@@ -349,42 +427,31 @@ public final class StyleTransfer {
         };
     }
 
-    private Optimizer optimizer(OptimizationListener listener, Consumer<OptimizerState> checkpoints) {
+    private Optimizer optimizer(OptimizationListener listener, Consumer<OptimizerState> checkpoints, int iterations,
+                                int history) {
         int every = checkpoints == null ? 0 : config.checkpointEvery();
         return switch (config.optimizer()) {
-            case LBFGS -> Lbfgs.builder().optMaxIterations(config.iterations()).optHistory(config.lbfgsHistory())
+            case LBFGS -> Lbfgs.builder().optMaxIterations(iterations).optHistory(history)
                     .optBounds(config.lbfgsBounded() ? 0 : Double.NEGATIVE_INFINITY,
                             config.lbfgsBounded() ? 1 : Double.POSITIVE_INFINITY)
                     // PyTorch's default budget (1.25 evaluations an iteration), with room for a first line search.
-                    .optMaxEvaluations((int) Math.ceil(config.iterations() * 1.25) + 5).addListener(listener)
+                    .optMaxEvaluations((int) Math.ceil(iterations * 1.25) + 5).addListener(listener)
                     .optCheckpoints(every, checkpoints).optStopWhen(stopRequested::get).build();
-            case ADAM -> Adam.builder().optLearningRate(config.learningRate()).optMaxIterations(config.iterations())
+            case ADAM -> Adam.builder().optLearningRate(config.learningRate()).optMaxIterations(iterations)
                     .optClamp(0, 1).addListener(listener).optCheckpoints(every, checkpoints)
                     .optStopWhen(stopRequested::get).build();
         };
     }
 
-    /** Refuses, before loading anything big, a run that the memory limit cannot hold. */
+    /**
+     * Refuses, before loading anything big, a run that the memory budget cannot hold even in
+     * tiles (planned as if pooling rounded down; each scale is planned again with the weights).
+     */
     private void checkMemory(RgbImage content) {
         int[] size = Resizing.fittedSize(content.width(), content.height(), config.imageSize());
-        Set<String> layers = new LinkedHashSet<>(config.contentLayers().keySet());
-        layers.addAll(config.styleLayers().keySet());
-        boolean lossGraph = !config.styleMasks().isEmpty(); // guided style has no array form
-        MemoryEstimate estimate = MemoryEstimate.of(config.architecture(), layers, size[1], size[0], config.optimizer(),
-                config.lbfgsHistory(), lossGraph);
-        long limit = MemoryEstimate.limit();
-        if (estimate.bytes() > limit) {
-            MemoryEstimate squeezeNet = MemoryEstimate.of(io.github.style4j.samediff.network.Architecture.SQUEEZENET,
-                    StyleTransferConfig.defaultStyleLayers(io.github.style4j.samediff.network.Architecture.SQUEEZENET)
-                            .keySet(), size[1], size[0], config.optimizer(), config.lbfgsHistory(), lossGraph);
-            throw new IllegalStateException(String.format(java.util.Locale.ROOT, "%s at %dx%d needs %s, more than the "
-                            + "%.1f GB this process may use (JavaCPP's -Dorg.bytedeco.javacpp.maxphysicalbytes, or the "
-                            + "machine's memory). Use a smaller -image_size (memory grows with the pixel count), "
-                            + "--model squeezenet (%s at this size)%s", config.architecture(), size[0], size[1], estimate,
-                    limit / 1e9, squeezeNet, config.optimizer() == StyleTransferConfig.OptimizerKind.LBFGS
-                            ? String.format(java.util.Locale.ROOT, ", or a shorter L-BFGS history (-lbfgs_num_correction "
-                            + "%d now; each pair holds %.0f MB here)", config.lbfgsHistory(),
-                            2 * 3 * 4.0 * size[0] * size[1] / 1e6) : ""));
+        MemoryPlan plan = plan(config.architecture(), false, size[1], size[0]);
+        if (plan.tiled() || plan.history() < config.lbfgsHistory()) {
+            log.info("At {}x{} px: {}", size[0], size[1], plan);
         }
     }
 

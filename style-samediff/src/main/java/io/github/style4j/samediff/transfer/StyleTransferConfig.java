@@ -77,6 +77,9 @@ public final class StyleTransferConfig {
     private final int iterations;
     private final int imageSize;
     private final List<Integer> scales;
+    private final boolean autoSchedule;
+    private final long maxMemory;
+    private final int tileSize;
     private final double styleScale;
     private final Init init;
     private final Path initImage;
@@ -111,7 +114,10 @@ public final class StyleTransferConfig {
         normalizeGradients = b.normalizeGradients;
         iterations = b.iterations;
         imageSize = b.imageSize;
-        scales = b.scales.isEmpty() ? List.of(b.imageSize) : List.copyOf(b.scales);
+        autoSchedule = b.scales.isEmpty() && b.imageSize > AUTO_SCHEDULE_ABOVE;
+        scales = !b.scales.isEmpty() ? List.copyOf(b.scales) : autoSchedule ? halvings(b.imageSize) : List.of(b.imageSize);
+        maxMemory = b.maxMemory;
+        tileSize = b.tileSize;
         styleScale = b.styleScale;
         init = b.init;
         initImage = b.initImage;
@@ -120,6 +126,20 @@ public final class StyleTransferConfig {
         checkpointDir = b.checkpointDir;
         checkpointEvery = b.checkpointEvery;
         resume = b.resume;
+    }
+
+    /** Above this size, a run without {@code optScales} goes coarse to fine (see {@link #scales()}). */
+    public static final int AUTO_SCHEDULE_ABOVE = 1024;
+
+    /** {@code size}, halved until at most 512: {@code 3000 -> [375, 750, 1500, 3000]}. */
+    private static List<Integer> halvings(int size) {
+        java.util.LinkedList<Integer> sizes = new java.util.LinkedList<>();
+        for (int s = size; ; s = (s + 1) / 2) {
+            sizes.addFirst(s);
+            if (s <= 512) {
+                return List.copyOf(sizes);
+            }
+        }
     }
 
     /** The content layers a run uses unless told otherwise: neural-style's for VGG, fire4 for SqueezeNet. */
@@ -171,9 +191,11 @@ public final class StyleTransferConfig {
         b.normalizeGradients = normalizeGradients;
         b.iterations = iterations;
         b.imageSize = imageSize;
-        if (!(scales.size() == 1 && scales.get(0) == imageSize)) {
+        if (!autoSchedule && !(scales.size() == 1 && scales.get(0) == imageSize)) {
             b.scales.addAll(scales);
         }
+        b.maxMemory = maxMemory;
+        b.tileSize = tileSize;
         b.styleScale = styleScale;
         b.init = init;
         b.initImage = initImage;
@@ -209,8 +231,47 @@ public final class StyleTransferConfig {
 
     /** Whether each content and style layer's gradient is L1-normalised, as neural-style's -normalize_gradients. */
     public boolean normalizeGradients() { return normalizeGradients; }
-    /** Iterations at each scale. */
+    /** Iterations at each scale given by {@code optScales}; at the first of an automatic schedule. */
     public int iterations() { return iterations; }
+
+    /**
+     * Iterations at scale {@code s}: {@link #iterations()}, except in an automatic coarse-to-fine
+     * schedule, where each scale has half the previous one's (rounded up): the finer scales
+     * start from the upsampled result and have detail to add, not a picture to find.
+     */
+    public int iterationsAt(int s) {
+        return autoSchedule ? Math.max(1, (int) Math.ceil(iterations / Math.pow(2, s))) : iterations;
+    }
+
+    /** Iterations over all scales. */
+    public int totalIterations() {
+        int total = 0;
+        for (int s = 0; s < scales.size(); s++) {
+            total += iterationsAt(s);
+        }
+        return total;
+    }
+
+    /** Whether the scales were chosen by this run (a large image without {@code optScales}). */
+    public boolean autoSchedule() { return autoSchedule; }
+
+    /** The schedule as people read it: {@code 375 px x 300, 750 px x 150, ...}. */
+    public String schedule() {
+        List<String> steps = new ArrayList<>();
+        for (int s = 0; s < scales.size(); s++) {
+            steps.add(scales.get(s) + " px x " + iterationsAt(s));
+        }
+        return String.join(", ", steps) + (autoSchedule ? " (coarse to fine: --scales overrides)" : "");
+    }
+
+    /** The memory budget in bytes, or 0 for the default ({@link MemoryEstimate#limit()}). */
+    public long maxMemory() { return maxMemory; }
+
+    /** The budget a run plans against: {@link #maxMemory()} if set, else {@link MemoryEstimate#limit()}. */
+    public long memoryBudget() { return maxMemory > 0 ? maxMemory : MemoryEstimate.limit(); }
+
+    /** Pixels per side of positions each tile owns, or 0 to let the budget decide. */
+    public int tileSize() { return tileSize; }
     /** Longest side of the result, in pixels. */
     public int imageSize() { return imageSize; }
     /** Longest sides to optimise at, coarse to fine; the last is the result's. */
@@ -232,8 +293,7 @@ public final class StyleTransferConfig {
      */
     public String resultSettings() {
         String text = toString();
-        int checkpoints = text.indexOf("  checkpoints=");
-        return checkpoints < 0 ? text : text.substring(0, checkpoints);
+        return text.substring(0, text.indexOf("  memory="));
     }
 
     @Override
@@ -241,14 +301,16 @@ public final class StyleTransferConfig {
         return String.format(Locale.ROOT, "StyleTransferConfig[%n  content=%s%n  style=%s, blendWeights=%s, masks=%s%n"
                         + "  network=%s, weights=%s, pooling=%s%n  contentLayers=%s%n  styleLayers=%s%n"
                         + "  contentWeight=%g, styleWeight=%g, tvWeight=%g, normalization=%s%s%n"
-                        + "  optimizer=%s%s, iterations=%d per scale, imageSize=%d, scales=%s, styleScale=%g%n"
-                        + "  init=%s%s, seed=%d, colourPreservation=%s%n%s]",
+                        + "  optimizer=%s%s, imageSize=%d, schedule=%s, styleScale=%g%n"
+                        + "  init=%s%s, seed=%d, colourPreservation=%s%n  memory=%s, tiles=%s%n%s]",
                 contentImage, styleImages, styleBlendWeights, styleMasks.isEmpty() ? "none" : styleMasks, architecture,
                 weights, pooling, contentLayers, styleLayers, contentWeight, styleWeight, tvWeight, normalization,
                 normalizeGradients ? ", gradients L1-normalised per layer" : "", optimizer, optimizer == OptimizerKind.ADAM ? String.format(Locale.ROOT, " (learningRate=%g)", learningRate)
                         : String.format(Locale.ROOT, " (history=%d, %s)", lbfgsHistory,
-                        lbfgsBounded ? "image kept in [0, 1]" : "unbounded, clamped at the end"), iterations, imageSize, scales, styleScale, init, init == Init.IMAGE ? " " + initImage : "",
-                seed, colourPreservation, checkpointDir == null ? "" : String.format(Locale.ROOT,
+                        lbfgsBounded ? "image kept in [0, 1]" : "unbounded, clamped at the end"), imageSize, schedule(), styleScale,
+                init, init == Init.IMAGE ? " " + initImage : "", seed, colourPreservation,
+                maxMemory > 0 ? String.format(Locale.ROOT, "%.1f GB", maxMemory / 1e9) : "default",
+                tileSize > 0 ? tileSize + " px" : "as the memory needs", checkpointDir == null ? "" : String.format(Locale.ROOT,
                         "  checkpoints=%s every %d iterations%s%n", checkpointDir, checkpointEvery,
                         resume ? ", resuming" : ""));
     }
@@ -279,6 +341,8 @@ public final class StyleTransferConfig {
         private int iterations = 1000;
         private int imageSize = 512;
         private final List<Integer> scales = new ArrayList<>();
+        private long maxMemory;
+        private int tileSize;
         private double styleScale = 1;
         private Init init = Init.RANDOM;
         private Path initImage;
@@ -441,10 +505,33 @@ public final class StyleTransferConfig {
             return this;
         }
 
-        /** Coarse-to-fine schedule of longest sides, ending at the image size, e.g. 128, 256, 512. */
+        /**
+         * Coarse-to-fine schedule of longest sides, ending at the image size, e.g. 128, 256, 512,
+         * with {@link #optIterations} at each. Default: the image size alone up to
+         * {@value StyleTransferConfig#AUTO_SCHEDULE_ABOVE} px; above, the size halved until at
+         * most 512 px, each finer scale with half the iterations ({@link StyleTransferConfig#iterationsAt}).
+         */
         public Builder optScales(List<Integer> scales) {
             this.scales.clear();
             this.scales.addAll(scales);
+            return this;
+        }
+
+        /**
+         * The memory the run may plan for, in bytes (default: {@link MemoryEstimate#limit()}): it
+         * decides whether a scale runs in tiles, how large they are, and the L-BFGS history.
+         */
+        public Builder optMaxMemory(long bytes) {
+            this.maxMemory = bytes;
+            return this;
+        }
+
+        /**
+         * Tiles owning {@code pixels} per side whatever the budget (0, the default: as the budget
+         * needs). Tiles compute the same objective; this is for benchmarks and tests.
+         */
+        public Builder optTileSize(int pixels) {
+            this.tileSize = pixels;
             return this;
         }
 
@@ -512,6 +599,10 @@ public final class StyleTransferConfig {
             require(scales.isEmpty() || (scales.get(scales.size() - 1) == imageSize
                             && scales.stream().allMatch(s -> s >= 16 && s <= imageSize)),
                     "scales " + scales + " must rise to the imageSize (" + imageSize + "), each at least 16");
+            require(maxMemory == 0 || maxMemory >= 256L << 20, "maxMemory must be at least 256 MB (or 0 for the "
+                    + "default), got " + maxMemory + " bytes");
+            require(tileSize == 0 || tileSize >= 16, "tileSize must be at least 16 pixels (or 0: as the memory "
+                    + "needs), got " + tileSize);
             require(styleScale > 0 && styleScale <= 8, "styleScale must be in (0, 8], got " + styleScale);
             require(init != Init.IMAGE || initImage != null, "init is IMAGE but no initImage: call setInitImage(path)");
             require(checkpointDir == null || checkpointEvery >= 1,

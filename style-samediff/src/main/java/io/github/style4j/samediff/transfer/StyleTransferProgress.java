@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * @param iterationsDone  iterations completed over all scales
  * @param iterationsTotal iterations planned over all scales
  * @param image           the current image, clamped to [0, 1]
+ * @param plan            how this scale fits the memory: the whole image or tiles, the L-BFGS history
  */
 public record StyleTransferProgress(int scale, int scales, int size, StepReport step, int iterationsDone,
-                                    int iterationsTotal, Supplier<RgbImage> image) {
+                                    int iterationsTotal, Supplier<RgbImage> image, MemoryPlan plan) {
 }

@@ -1,5 +1,6 @@
 package io.github.style4j.samediff.transfer;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -37,14 +38,40 @@ class MemoryEstimateTest {
 
     @Test
     void aRunThatCannotFitIsRefusedBeforeItStarts() {
+        // 8192 px in 1 GB: even the smallest tiles leave the optimiser's image-sized vectors (several GB).
         StyleTransferConfig config = StyleTransferConfig.builder().setContentImage(SharedFiles.image("chelsea.png"))
                 .addStyleImage(SharedFiles.image("starry_night.jpg")).optWeights(architecture -> {
                     throw new AssertionError("weights were loaded: the run was not refused before it started");
                 })
-                .optImageSize(8192).build();
+                .optImageSize(8192).optMaxMemory(1L << 30).build();
         IllegalStateException error = assertThrows(IllegalStateException.class, () -> new StyleTransfer(config)
                 .addListener(progress -> fail("an iteration ran")).run());
-        assertTrue(error.getMessage().contains("-image_size") && error.getMessage().contains("squeezenet"),
-                error.getMessage());
+        assertTrue(error.getMessage().contains("-image_size") && error.getMessage().contains("--max-memory")
+                && error.getMessage().contains("adam"), error.getMessage());
+    }
+
+    @Test
+    void aLargeImageIsPlannedInTilesThatFitTheBudget() {
+        List<String> squeezeLayers = List.of("relu1", "fire2", "fire3", "fire4", "fire5");
+        long budget = 6L << 30;
+        MemoryPlan small = MemoryPlan.of(Architecture.SQUEEZENET, true, squeezeLayers, List.of("fire4"), 683, 1024,
+                StyleTransferConfig.OptimizerKind.LBFGS, 100, true, 0, budget);
+        assertFalse(small.tiled(), small.toString());
+        MemoryPlan large = MemoryPlan.of(Architecture.SQUEEZENET, true, squeezeLayers, List.of("fire4"), 2731, 4096,
+                StyleTransferConfig.OptimizerKind.LBFGS, 10, true, 0, budget);
+        assertTrue(large.tiled() && large.estimate().bytes() <= budget && large.layout().tiles().size() > 1,
+                large.toString());
+        // The whole image would not have fitted: tiles were needed, not chosen for their own sake.
+        assertTrue(MemoryEstimate.of(Architecture.SQUEEZENET, squeezeLayers, 2731, 4096,
+                StyleTransferConfig.OptimizerKind.LBFGS, 10).bytes() > budget);
+        // A budget that holds the tiles but not the history asked for shortens the history.
+        MemoryPlan shorter = MemoryPlan.of(Architecture.SQUEEZENET, true, squeezeLayers, List.of("fire4"), 2731, 4096,
+                StyleTransferConfig.OptimizerKind.LBFGS, 100, true, 0, budget);
+        assertTrue(shorter.history() < 100 && shorter.estimate().bytes() <= budget, shorter.toString());
+        // Masks (no tiled form) are refused with what to change when the whole image does not fit.
+        IllegalStateException error = assertThrows(IllegalStateException.class, () -> MemoryPlan.of(
+                Architecture.SQUEEZENET, true, squeezeLayers, List.of("fire4"), 2731, 4096,
+                StyleTransferConfig.OptimizerKind.LBFGS, 10, false, 0, budget));
+        assertTrue(error.getMessage().contains("masks"), error.getMessage());
     }
 }

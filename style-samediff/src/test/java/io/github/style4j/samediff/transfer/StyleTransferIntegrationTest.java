@@ -258,11 +258,58 @@ class StyleTransferIntegrationTest {
     }
 
     @Test
+    void tilesGiveTheSameRunAsTheWholeImage() throws Exception {
+        // Adam from the content image for a few steps: both runs take the same steps, up to float32 rounding in
+        // the order of the sums (several tiles each way at 96 px with 32 px tiles).
+        StyleTransferConfig.Builder builder = base(StyleTransferConfig.OptimizerKind.ADAM).optImageSize(96)
+                .optIterations(5);
+        StyleTransferResult whole = new StyleTransfer(builder.build()).run();
+        List<MemoryPlan> plans = new ArrayList<>();
+        StyleTransferResult tiled = new StyleTransfer(builder.optTileSize(32).build())
+                .addListener(progress -> plans.add(progress.plan())).run();
+        assertTrue(plans.get(0).tiled() && plans.get(0).layout().tiles().size() >= 4, plans.get(0).toString());
+        for (String term : List.of("content", "style", "tv", "total")) {
+            assertEquals(whole.termsAtContent().get(term), tiled.termsAtContent().get(term),
+                    1e-4 * Math.max(1, whole.termsAtContent().get(term)), term + " at the content image");
+            assertEquals(whole.finalTerms().get(term), tiled.finalTerms().get(term),
+                    1e-3 * whole.finalTerms().get(term), term + " at the result");
+        }
+        float[] a = whole.image().rgb();
+        float[] b = tiled.image().rgb();
+        double largest = 0;
+        for (int i = 0; i < a.length; i++) {
+            largest = Math.max(largest, Math.abs(a[i] - b[i]));
+        }
+        assertTrue(largest < 2e-3, "pixels differ by up to " + largest);
+        assertTrue(whole.finalTerms().get("total") < 0.9 * whole.termsAtContent().get("total"),
+                "the runs did not move: comparing them proves little");
+    }
+
+    @Test
+    void largeSizesGoCoarseToFineUnlessScalesAreGiven() {
+        StyleTransferConfig auto = base(StyleTransferConfig.OptimizerKind.LBFGS).optImageSize(3000).optIterations(300)
+                .build();
+        assertEquals(List.of(375, 750, 1500, 3000), auto.scales());
+        assertEquals(List.of(300, 150, 75, 38), List.of(auto.iterationsAt(0), auto.iterationsAt(1),
+                auto.iterationsAt(2), auto.iterationsAt(3)));
+        assertEquals(563, auto.totalIterations());
+        assertTrue(auto.toString().contains("375 px x 300, 750 px x 150"), auto.toString());
+        // Rebuilding keeps it automatic (not four explicit scales of 300 iterations).
+        assertEquals(563, auto.toBuilder().build().totalIterations());
+        StyleTransferConfig given = base(StyleTransferConfig.OptimizerKind.LBFGS).optImageSize(3000).optIterations(300)
+                .optScales(List.of(3000)).build();
+        assertEquals(List.of(3000), given.scales());
+        assertEquals(300, given.totalIterations());
+        assertEquals(List.of(1024), base(StyleTransferConfig.OptimizerKind.LBFGS).optImageSize(1024).build().scales());
+    }
+
+    @Test
     void toStringShowsEverySetting() {
         String text = StyleTransferConfig.builder().setContentImage(Path.of("a.png")).addStyleImage(Path.of("b.png"))
                 .build().toString();
         for (String setting : new String[] {"content=a.png", "VGG-19", "relu4_2", "relu5_1", "contentWeight=5",
-                "styleWeight=100", "tvWeight=0.001", "LBFGS", "iterations=1000", "imageSize=512", "init=RANDOM",
+                "styleWeight=100", "tvWeight=0.001", "LBFGS", "schedule=512 px x 1000", "imageSize=512", "init=RANDOM",
+                "memory=default", "tiles=as the memory needs",
                 "pooling=MAX", "normalization=CHW", "seed=42", "colourPreservation=NONE", "styleScale=1"}) {
             assertTrue(text.contains(setting), () -> setting + " missing from\n" + text);
         }
