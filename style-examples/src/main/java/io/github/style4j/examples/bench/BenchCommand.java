@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "style4j-bench", mixinStandardHelpOptions = true,
         description = "style4j benchmarks. Numbers from a shared machine are noisy: compare only rows of one run.",
         subcommands = {BackendBenchmark.class, ImageLoadBenchmark.class, NetworkBenchmark.class,
-                WeightLoadBenchmark.class, ImageFormatsBenchmark.class, ReadmeBenchmark.class})
+                WeightLoadBenchmark.class, ImageFormatsBenchmark.class, ReadmeBenchmark.class,
+                LargeImageBenchmark.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -102,7 +102,7 @@ public final class StyleLoss implements PerceptualLoss {
     }
 
     /**
-     * In tiles: F Fᵀ and the position count summed over the tiles (in double precision), then
+     * In tiles: F Fᵀ and the position count summed over the tiles (the sum in double precision), then
      * D = Σ F Fᵀ / M − Â once, and each tile's gradient 4 w k D F / (C² M) from its own F.
      * Normalised gradients have no tiled form (their L1 norm would need D before the sums are
      * done: a third pass).
@@ -135,13 +135,14 @@ public final class StyleLoss implements PerceptualLoss {
                     INDArray features = tile.feature(layer);
                     long channels = features.size(1);
                     long m = features.length() / channels;
-                    INDArray doubles = features.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
-                    INDArray flat = doubles.reshape('c', channels, m);
+                    // The tile's F Fᵀ in the features' precision (as the whole image's would be), summed over
+                    // tiles in double.
+                    INDArray flat = features.reshape('c', channels, m);
                     INDArray sum = sums.computeIfAbsent(layer,
                             key -> Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.DOUBLE, channels, channels));
-                    Nd4j.gemm(flat, flat, sum, false, true, 1.0, 1.0);
-                    if (doubles != features) {
-                        doubles.close();
+                    try (INDArray product = Nd4j.createUninitialized(features.dataType(), channels, channels)) {
+                        Nd4j.gemm(flat, flat, product, false, true, 1.0, 0.0);
+                        sum.addi(product.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
                     }
                     positions.computeIfAbsent(layer, key -> new long[1])[0] += m;
                 }

@@ -304,14 +304,25 @@ public final class FeaturePass implements AutoCloseable {
     }
 
     /**
-     * {@code array} if it has this shape, else a new one; the old one is freed at once (tiles of
-     * several sizes would otherwise leave a set of activations each for the GC to find).
+     * {@code array} if it has this shape; else a view of its buffer when that is large enough
+     * (tiles of several sizes take turns through one pass: reallocating, and zeroing, every
+     * activation at each change made a pass half as slow again); else a new array, the old
+     * buffer freed at once. Callers overwrite every element.
      */
     private static INDArray ensure(INDArray array, DataType dataType, long... shape) {
         if (array != null && java.util.Arrays.equals(array.shape(), shape)) {
             return array;
         }
-        free(array);
+        long length = 1;
+        for (long d : shape) {
+            length *= d;
+        }
+        if (array != null && !array.wasClosed() && array.dataType() == dataType && array.data().length() >= length) {
+            return Nd4j.create(array.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
+        }
+        if (array != null && !array.wasClosed()) {
+            array.data().close();
+        }
         return Nd4j.create(dataType, shape);
     }
 

@@ -31,11 +31,12 @@ public final class TileLayout {
     private final Map<String, long[]> tapSizes;
 
     /**
-     * A tile: its crop of the image, {@code [y0, y1) x [x0, x1)}, and for each tap the region
-     * it owns, in the crop's map ({@code local}) and in the whole image's map ({@code global});
-     * a tap with nothing owned in this tile is absent.
+     * A tile: its crop of the image, {@code [y0, y1) x [x0, x1)}; its core, the pixels whose
+     * stride cells it owns (cores partition the image: where a seam would show if tiles were
+     * not exact); and for each tap the region it owns, in the crop's map ({@code local}) and in
+     * the whole image's map ({@code global}); a tap with nothing owned in this tile is absent.
      */
-    public record Tile(int index, int y0, int y1, int x0, int x1, Map<String, Region> local,
+    public record Tile(int index, int y0, int y1, int x0, int x1, Region core, Map<String, Region> local,
                        Map<String, Region> global) {
         public int height() {
             return y1 - y0;
@@ -118,7 +119,8 @@ public final class TileLayout {
                     continue; // a sliver at the image's end that owns no position at any tap
                 }
                 tiles.add(new Tile(tiles.size(), yCrop[0], yCrop[1], xCrop[0], xCrop[1],
-                        Collections.unmodifiableMap(local), Collections.unmodifiableMap(global)));
+                        new Region(row[0], row[1], column[0], column[1]), Collections.unmodifiableMap(local),
+                        Collections.unmodifiableMap(global)));
             }
         }
         Map<String, long[]> sizes = new LinkedHashMap<>();

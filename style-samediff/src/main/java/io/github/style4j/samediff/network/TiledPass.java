@@ -148,7 +148,7 @@ public final class TiledPass implements AutoCloseable {
                 tiled.forward(image, tile).forEach((layer, features) -> {
                     long channels = features.size(1);
                     long m = features.length() / channels;
-                    INDArray doubles = features.castTo(DataType.DOUBLE);
+                    INDArray doubles = features.castTo(DataType.DOUBLE); // targets: once, in double as FeatureStatistics
                     INDArray flat = doubles.reshape('c', channels, m);
                     INDArray sum = sums.computeIfAbsent(layer, key -> Nd4j.zeros(DataType.DOUBLE, channels, channels));
                     Nd4j.gemm(flat, flat, sum, false, true, 1.0, 1.0);

@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * How one scale of a run fits its memory budget: on the whole image when it can, otherwise in
- * tiles ({@link TileLayout}) as large as fit, with the L-BFGS history shortened only when even
- * tiles twice the halo wide would not fit with the history asked for.
+ * tiles ({@link TileLayout}) as large as fit; the L-BFGS history is shortened only when neither
+ * the whole image nor tiles twice the halo wide fit with the history asked for (and then the
+ * whole image is preferred again at each shorter history).
  *
  * @param tileSize  pixels of positions each tile owns per side, or 0 for the whole image
  * @param history   the L-BFGS history to use (the configured one unless the budget forced less)
@@ -53,10 +54,15 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
         int comfortable = Math.max(alignment, roundUp(2 * halo, alignment));
         int longest = roundUp(Math.max(height, width), alignment);
         boolean lbfgs = optimizer == StyleTransferConfig.OptimizerKind.LBFGS;
-        // First the history asked for with tiles no smaller than twice the halo; then shorter histories;
-        // then tiles down to the alignment.
+        // The history asked for with the whole image, then with tiles no smaller than twice the halo; then the
+        // same with shorter histories; then tiles down to the alignment.
         for (int minimum : new int[] {comfortable, alignment}) {
             for (int h = history; h >= (lbfgs ? 1 : history); h--) {
+                MemoryEstimate wholeImage = MemoryEstimate.of(architecture, layers, height, width, optimizer, h, false);
+                if (wholeImage.bytes() <= budget) {
+                    return new MemoryPlan(0, h, wholeImage, budget, TileLayout.of(architecture, ceilModePooling,
+                            layers, height, width, Math.max(height, width)));
+                }
                 int core = largestFitting(architecture, ceilModePooling, layers, contentLayers, height, width,
                         optimizer, h, budget, minimum, longest, alignment);
                 if (core > 0) {
