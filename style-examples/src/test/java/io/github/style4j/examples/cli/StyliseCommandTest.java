@@ -89,6 +89,35 @@ class StyliseCommandTest {
     }
 
     @Test
+    void memoryBudgetAndTilesReachTheConfig() {
+        assertEquals(6L << 30, StyliseCommand.parseBytes("6g"));
+        assertEquals(1500L << 20, StyliseCommand.parseBytes("1500M"));
+        assertEquals((long) (2.5 * (1L << 30)), StyliseCommand.parseBytes("2.5GB"));
+        assertEquals(512L << 20, StyliseCommand.parseBytes("512mib"));
+        StyliseCommand command = new StyliseCommand();
+        StyliseCommand.commandLine(command).parseArgs("-content_image", "c.png", "-style_image", "s.png",
+                "--max-memory", "3g", "--tile-size", "256", "-image_size", "3000");
+        var config = command.config();
+        assertEquals(3L << 30, config.maxMemory());
+        assertEquals(256, config.tileSize());
+        assertEquals(List.of(375, 750, 1500, 3000), config.scales());
+        IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> StyliseCommand.parseBytes("lots"));
+        assertTrue(bad.getMessage().contains("6g"), bad.getMessage());
+    }
+
+    @Test
+    void aSizeTheBudgetCannotHoldIsRefusedWithWhatToChange(@TempDir Path dir) {
+        int exit = run("-content_image", SharedFiles.image("chelsea.png").toString(), "-style_image",
+                SharedFiles.image("starry_night.jpg").toString(), "-output_image", dir.resolve("out.png").toString(),
+                "--model", "squeezenet", "--weights", SharedFiles.require("models/squeezenet1.1").toString(),
+                "-image_size", "8192", "--scales", "8192", "--max-memory", "1g", "--no-progress");
+        assertTrue(exit != 0, "exit " + exit);
+        assertTrue(err.toString().contains("--max-memory") && err.toString().contains("-image_size"), err.toString());
+        assertFalse(Files.exists(dir.resolve("out.png")));
+    }
+
+    @Test
     void lbfgsKeepsTheImageInRangeUnlessToldOtherwise() {
         StyliseCommand bounded = new StyliseCommand();
         StyliseCommand.commandLine(bounded).parseArgs("-content_image", "c.png", "-style_image", "s.png");

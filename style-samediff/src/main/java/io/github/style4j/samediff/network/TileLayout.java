@@ -268,9 +268,13 @@ public final class TileLayout {
             return (int) Math.max(-field[0], field[1] - (alignment - 1));
         }
 
-        /** Cores {@code [start, end)} covering {@code [0, n)}, starting at multiples of the alignment, about {@code core} long. */
+        /**
+         * Cores {@code [start, end)} covering {@code [0, n)}, starting at multiples of the alignment, as
+         * equal as the alignment allows and no longer than {@code core} but for that rounding (memory is
+         * planned for {@code core}).
+         */
         List<int[]> split(int n, int core) {
-            int count = Math.max(1, Math.round(n / (float) core));
+            int count = Math.max(1, (n + core - 1) / core);
             List<int[]> cores = new ArrayList<>();
             int start = 0;
             for (int i = 1; i <= count; i++) {

@@ -25,7 +25,7 @@ public record MemoryEstimate(long bytes, long activations) {
     private static final long BYTES_PER_FLOAT = 4;
     private static final long ARRAY_LOSS_ARRAYS_PER_TAP = 2;
     private static final long GRAPH_LOSS_ARRAYS_PER_TAP = 6;
-    private static final long BASELINE = 700L << 20;
+    static final long BASELINE = 700L << 20;
 
     /**
      * The estimate for a {@code height x width} image, up to the deepest of {@code layers}, with
@@ -39,11 +39,22 @@ public record MemoryEstimate(long bytes, long activations) {
     /** As above; {@code lossGraph} when the loss runs as a SameDiff graph (guided or mean-covariance style). */
     public static MemoryEstimate of(Architecture architecture, Collection<String> layers, int height, int width,
                                     StyleTransferConfig.OptimizerKind optimizer, int history, boolean lossGraph) {
+        return of(architecture, layers, height, width, optimizer, history, lossGraph, false);
+    }
+
+    /**
+     * As above; {@code boundedLbfgs} when L-BFGS keeps the image in bounds, which adds its host
+     * copies (six image-sized double arrays on the Java heap: {@link #BOUNDED_HOST_FLOATS}) to
+     * what the heap holds ({@link #heapFloats}).
+     */
+    public static MemoryEstimate of(Architecture architecture, Collection<String> layers, int height, int width,
+                                    StyleTransferConfig.OptimizerKind optimizer, int history, boolean lossGraph,
+                                    boolean boundedLbfgs) {
         Walk network = Walk.of(architecture, layers, java.util.Set.of(), height, width);
         long image = 3L * height * width;
         long lossArrays = lossGraph ? GRAPH_LOSS_ARRAYS_PER_TAP : ARRAY_LOSS_ARRAYS_PER_TAP;
         long floats = network.activations + 3 * network.largest + network.taps * (1 + lossArrays + 1)
-                + vectors(optimizer, history) * image + 3 * network.weights;
+                + vectors(optimizer, history) * image + heapFloats(image, boundedLbfgs) + 3 * network.weights;
         return new MemoryEstimate(floats * BYTES_PER_FLOAT + BASELINE, network.activations);
     }
 
@@ -56,20 +67,41 @@ public record MemoryEstimate(long bytes, long activations) {
      */
     public static MemoryEstimate tiled(Architecture architecture, Collection<String> layers,
                                        Collection<String> contentLayers, int height, int width, int cropHeight,
-                                       int cropWidth, StyleTransferConfig.OptimizerKind optimizer, int history) {
+                                       int cropWidth, StyleTransferConfig.OptimizerKind optimizer, int history,
+                                       boolean boundedLbfgs) {
         Walk crop = Walk.of(architecture, layers, java.util.Set.of(), Math.min(height, cropHeight),
                 Math.min(width, cropWidth));
         Walk whole = Walk.of(architecture, contentLayers, canonical(architecture, contentLayers), height, width);
         long image = 3L * height * width;
         long floats = crop.activations + 3 * crop.largest + 4 * crop.taps + whole.selected
-                + (vectors(optimizer, history) + 2) * image + 3 * crop.weights;
+                + (vectors(optimizer, history) + 2) * image + heapFloats(image, boundedLbfgs) + 3 * crop.weights;
         return new MemoryEstimate(floats * BYTES_PER_FLOAT + BASELINE, crop.activations);
     }
 
-    /** Image-sized vectors the optimiser keeps: L-BFGS 2 per history pair plus 8; Adam 6. */
-    private static long vectors(StyleTransferConfig.OptimizerKind optimizer, int history) {
+    /** Float32 image-sized vectors the optimiser keeps off the heap: L-BFGS 2 per history pair plus 8; Adam 6. */
+    static long vectors(StyleTransferConfig.OptimizerKind optimizer, int history) {
         return optimizer == StyleTransferConfig.OptimizerKind.LBFGS ? 2L * history + 8 : 6;
     }
+
+    /**
+     * What the Java heap holds at one image size, in floats, up to the heap's limit: the pictures
+     * as float planes (content and style at the scale's size, the starting image, a tensor's
+     * staging copy: {@link #IMAGES_ON_HEAP}) and the bounded L-BFGS's host copies, twice over
+     * because the collector lets garbage reach about as much again before it runs (measured:
+     * SqueezeNet at 4096 px with Adam peaked 1.2 GB above a model without the heap).
+     */
+    static long heapFloats(long image, boolean boundedLbfgs) {
+        long floats = 2 * (IMAGES_ON_HEAP + (boundedLbfgs ? BOUNDED_HOST_FLOATS : 0)) * image;
+        return Math.min(floats, Runtime.getRuntime().maxMemory() / BYTES_PER_FLOAT);
+    }
+
+    static final long IMAGES_ON_HEAP = 4;
+
+    /**
+     * The bounded L-BFGS's host copies (x, g, the direction, the free gradient, a pair's s and y
+     * while it enters: six double arrays), in float-sized vectors; they live on the Java heap.
+     */
+    static final long BOUNDED_HOST_FLOATS = 12;
 
     private static java.util.Set<String> canonical(Architecture architecture, Collection<String> layers) {
         java.util.Set<String> names = new java.util.HashSet<>();

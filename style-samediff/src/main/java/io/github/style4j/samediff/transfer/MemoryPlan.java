@@ -6,10 +6,11 @@ import java.util.Collection;
 import java.util.Locale;
 
 /**
- * How one scale of a run fits its memory budget: on the whole image when it can, otherwise in
- * tiles ({@link TileLayout}) as large as fit; the L-BFGS history is shortened only when neither
- * the whole image nor tiles twice the halo wide fit with the history asked for (and then the
- * whole image is preferred again at each shorter history).
+ * How one scale of a run fits its memory budget: on the whole image with the history asked
+ * for when it fits; otherwise the L-BFGS history is capped so that its image-sized vectors
+ * take at most half the budget, and the scale runs on the whole image if that now fits, else in
+ * the largest tiles ({@link TileLayout}) that do; shorter histories only when even the smallest
+ * tiles do not fit.
  *
  * @param tileSize  pixels of positions each tile owns per side, or 0 for the whole image
  * @param history   the L-BFGS history to use (the configured one unless the budget forced less)
@@ -18,6 +19,9 @@ import java.util.Locale;
  * @param layout    the tiles (one, the whole image, when {@code tileSize} is 0)
  */
 public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, long budget, TileLayout layout) {
+    /** The share of the budget a plan may fill. */
+    static final double HEADROOM = 0.75;
+
     /** Whether the scale runs in tiles. */
     public boolean tiled() {
         return tileSize > 0;
@@ -26,107 +30,139 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
     /**
      * The plan for a {@code height x width} scale.
      *
-     * @param tileable  whether the loss has a tiled form (no masks, no normalised style gradients)
-     * @param forced    a tile size to use whatever the budget (0: choose)
+     * @param boundedLbfgs whether L-BFGS keeps the image in bounds (its host copies on the heap)
+     * @param tileable     whether the loss has a tiled form (no masks, no normalised style gradients)
+     * @param forced       a tile size to use whatever the budget (0: choose)
      * @throws IllegalStateException naming what to change when nothing fits
      */
     public static MemoryPlan of(Architecture architecture, boolean ceilModePooling, Collection<String> layers,
                                 Collection<String> contentLayers, int height, int width,
-                                StyleTransferConfig.OptimizerKind optimizer, int history, boolean tileable,
-                                int forced, long budget) {
-        MemoryEstimate whole = MemoryEstimate.of(architecture, layers, height, width, optimizer, history, !tileable);
-        if (forced == 0 && whole.bytes() <= budget || !tileable && forced == 0) {
-            if (whole.bytes() > budget) {
-                throw new IllegalStateException(String.format(Locale.ROOT, "%s at %dx%d needs %s, more than the "
-                        + "budget of %.1f GB, and style masks (or normalised gradients) cannot be computed in tiles. "
-                        + "Use a smaller -image_size (memory grows with the pixel count), a larger --max-memory, or "
-                        + "leave out the masks", architecture, width, height, whole, budget / 1e9));
-            }
-            return new MemoryPlan(0, history, whole, budget, TileLayout.of(architecture, ceilModePooling, layers,
-                    height, width, Math.max(height, width)));
-        }
-        int alignment = TileLayout.alignment(architecture, layers);
-        if (forced > 0) {
-            return tiled(architecture, ceilModePooling, layers, contentLayers, height, width, optimizer, history,
-                    forced, budget);
-        }
-        int halo = TileLayout.of(architecture, ceilModePooling, layers, height, width, Math.max(height, width)).halo();
-        int comfortable = Math.max(alignment, roundUp(2 * halo, alignment));
-        int longest = roundUp(Math.max(height, width), alignment);
+                                StyleTransferConfig.OptimizerKind optimizer, int history, boolean boundedLbfgs,
+                                boolean tileable, int forced, long budget) {
+        boolean bounded = optimizer == StyleTransferConfig.OptimizerKind.LBFGS && boundedLbfgs;
+        // Planned to 75% of the budget: ND4J frees many temporaries only when the GC runs, JavaCPP makes
+        // allocations near its cap wait for collections (a run planned to 100% measured 8x slower), and freed
+        // native memory is not always returned (runs planned to 85% peaked at 98-107% of the budget).
+        MemoryPlan plan = within(architecture, ceilModePooling, layers, contentLayers, height, width, optimizer, history,
+                bounded, tileable, forced, (long) (budget * HEADROOM));
+        checkHeap(bounded, height, width);
+        return new MemoryPlan(plan.tileSize(), plan.history(), plan.estimate(), budget, plan.layout());
+    }
+
+    private static MemoryPlan within(Architecture architecture, boolean ceilModePooling, Collection<String> layers,
+                                     Collection<String> contentLayers, int height, int width,
+                                     StyleTransferConfig.OptimizerKind optimizer, int history, boolean bounded,
+                                     boolean tileable, int forced, long budget) {
         boolean lbfgs = optimizer == StyleTransferConfig.OptimizerKind.LBFGS;
-        // The history asked for with the whole image, then with tiles no smaller than twice the halo; then the
-        // same with shorter histories; then tiles down to the alignment.
-        for (int minimum : new int[] {comfortable, alignment}) {
-            for (int h = history; h >= (lbfgs ? 1 : history); h--) {
-                MemoryEstimate wholeImage = MemoryEstimate.of(architecture, layers, height, width, optimizer, h, false);
-                if (wholeImage.bytes() <= budget) {
-                    return new MemoryPlan(0, h, wholeImage, budget, TileLayout.of(architecture, ceilModePooling,
-                            layers, height, width, Math.max(height, width)));
-                }
-                int core = largestFitting(architecture, ceilModePooling, layers, contentLayers, height, width,
-                        optimizer, h, budget, minimum, longest, alignment);
-                if (core > 0) {
-                    return tiled(architecture, ceilModePooling, layers, contentLayers, height, width, optimizer, h,
-                            core, budget);
-                }
+        Sizing sizing = new Sizing(architecture, ceilModePooling, layers, contentLayers, height, width, optimizer,
+                bounded);
+        MemoryEstimate whole = MemoryEstimate.of(architecture, layers, height, width, optimizer, history, !tileable,
+                bounded);
+        if (forced > 0) {
+            if (!tileable) {
+                throw new IllegalStateException("tiles were asked for, but style masks and normalised gradients cannot "
+                        + "be computed in tiles; leave out the tile size, the masks or -normalize_gradients");
+            }
+            return sizing.tiled(history, forced, budget);
+        }
+        if (whole.bytes() <= budget) {
+            return sizing.whole(history, whole, budget);
+        }
+        if (!tileable) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "%s at %dx%d needs %s, more than the budget of "
+                    + "%.1f GB, and style masks (or normalised gradients) cannot be computed in tiles. Use a smaller "
+                    + "-image_size (memory grows with the pixel count), a larger --max-memory, or leave out the masks",
+                    architecture, width, height, whole, budget / HEADROOM / 1e9));
+        }
+        // Image-sized vectors are what grows without bound: the history may take half of what the budget leaves
+        // after the baseline, the tiles the rest; shorter histories only if even the smallest tiles do not fit.
+        long image = 3L * height * width * 4;
+        long half = Math.max(0, (budget - MemoryEstimate.BASELINE) / 2);
+        int affordable = lbfgs ? (int) Math.max(1, Math.min(history,
+                (half / image - MemoryEstimate.vectors(optimizer, 0) - 2) / 2)) : history;
+        for (int h = affordable; h >= (lbfgs ? 1 : history); h--) {
+            MemoryEstimate wholeImage = MemoryEstimate.of(architecture, layers, height, width, optimizer, h, false,
+                    bounded);
+            if (wholeImage.bytes() <= budget) {
+                return sizing.whole(h, wholeImage, budget);
+            }
+            int core = sizing.largestFitting(h, budget);
+            if (core > 0) {
+                return sizing.tiled(h, core, budget);
             }
         }
-        MemoryEstimate least = estimate(architecture, ceilModePooling, layers, contentLayers, height, width,
-                optimizer, lbfgs ? 1 : history, alignment);
+        MemoryEstimate least = sizing.estimate(lbfgs ? 1 : history, sizing.alignment);
         throw new IllegalStateException(String.format(Locale.ROOT, "%s at %dx%d does not fit a budget of %.1f GB even "
                         + "in the smallest tiles (%s, most of it image-sized vectors: %.0f MB each). Use a smaller "
                         + "-image_size, a --max-memory of at least %.1f GB%s", architecture, width, height,
-                budget / 1e9, least, 3 * 4.0 * height * width / 1e6, least.bytes() / 1e9 + 0.1,
-                lbfgs ? ", or -optimizer adam (6 image-sized vectors; L-BFGS keeps 10 with a history of 1)" : ""));
+                budget / HEADROOM / 1e9, least, image / 1e6, least.bytes() / HEADROOM / 1e9 + 0.1,
+                lbfgs ? ", or -optimizer adam (6 image-sized vectors; L-BFGS keeps 10 with a history of 1"
+                        + (bounded ? ", and the bounded one 12 more in host copies" : "") + ")" : ""));
     }
 
-    private static MemoryPlan tiled(Architecture architecture, boolean ceil, Collection<String> layers,
-                                    Collection<String> contentLayers, int height, int width,
-                                    StyleTransferConfig.OptimizerKind optimizer, int history, int core, long budget) {
-        TileLayout layout = TileLayout.of(architecture, ceil, layers, height, width, core);
-        return new MemoryPlan(core, history, estimate(architecture, ceil, layers, contentLayers, height, width, optimizer,
-                history, core), budget, layout);
-    }
-
-    private static MemoryEstimate estimate(Architecture architecture, boolean ceil, Collection<String> layers,
-                                           Collection<String> contentLayers, int height, int width,
-                                           StyleTransferConfig.OptimizerKind optimizer, int history, int core) {
-        int crop = TileLayout.cropSide(architecture, ceil, layers, core);
-        return MemoryEstimate.tiled(architecture, layers, contentLayers, height, width, crop, crop, optimizer, history);
-    }
-
-    /** The largest tile size in {@code [minimum, longest]}, on the alignment, whose estimate fits; 0 if none. */
-    private static int largestFitting(Architecture architecture, boolean ceil, Collection<String> layers,
-                                      Collection<String> contentLayers, int height, int width,
-                                      StyleTransferConfig.OptimizerKind optimizer, int history, long budget,
-                                      int minimum, int longest, int alignment) {
-        int lo = minimum / alignment;
-        int hi = longest / alignment;
-        if (lo > hi || estimate(architecture, ceil, layers, contentLayers, height, width, optimizer, history,
-                lo * alignment).bytes() > budget) {
-            return 0;
+    /** The bounded L-BFGS's host copies live on the Java heap: refuse a heap that cannot hold them. */
+    private static void checkHeap(boolean bounded, int height, int width) {
+        long host = MemoryEstimate.BOUNDED_HOST_FLOATS * 4 * 3L * height * width;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bounded && host > heap * 0.8) {
+            throw new IllegalStateException(String.format(Locale.ROOT, "bounded L-BFGS at %dx%d keeps %.1f GB of host "
+                    + "copies on the Java heap, which holds at most %.1f GB: raise the heap (STYLE4J_JAVA_OPTS="
+                    + "\"-Xmx%dg ...\"), or use --lbfgs-unbounded or -optimizer adam, or a smaller -image_size", width,
+                    height, host / 1e9, heap / 1e9, (long) Math.ceil(host / 0.8 / (1L << 30))));
         }
-        while (lo < hi) { // the estimate grows with the tile: the largest fitting multiple, by bisection
-            int mid = (lo + hi + 1) / 2;
-            if (estimate(architecture, ceil, layers, contentLayers, height, width, optimizer, history, mid * alignment)
-                    .bytes() <= budget) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
+    }
+
+    /** The arithmetic of one scale's plans. */
+    private record Sizing(Architecture architecture, boolean ceil, Collection<String> layers,
+                          Collection<String> contentLayers, int height, int width,
+                          StyleTransferConfig.OptimizerKind optimizer, boolean bounded, int alignment) {
+        Sizing(Architecture architecture, boolean ceil, Collection<String> layers, Collection<String> contentLayers,
+               int height, int width, StyleTransferConfig.OptimizerKind optimizer, boolean bounded) {
+            this(architecture, ceil, layers, contentLayers, height, width, optimizer, bounded,
+                    TileLayout.alignment(architecture, layers));
+        }
+
+        MemoryPlan whole(int history, MemoryEstimate estimate, long budget) {
+            return new MemoryPlan(0, history, estimate, budget, TileLayout.of(architecture, ceil, layers, height, width,
+                    Math.max(height, width)));
+        }
+
+        MemoryPlan tiled(int history, int core, long budget) {
+            return new MemoryPlan(core, history, estimate(history, core), budget,
+                    TileLayout.of(architecture, ceil, layers, height, width, core));
+        }
+
+        MemoryEstimate estimate(int history, int core) {
+            int crop = TileLayout.cropSide(architecture, ceil, layers, core);
+            return MemoryEstimate.tiled(architecture, layers, contentLayers, height, width, crop, crop, optimizer,
+                    history, bounded);
+        }
+
+        /** The largest tile size, on the alignment and no larger than the image, whose estimate fits; 0 if none. */
+        int largestFitting(int history, long budget) {
+            int lo = 1;
+            int hi = (Math.max(height, width) + alignment - 1) / alignment;
+            if (estimate(history, lo * alignment).bytes() > budget) {
+                return 0;
             }
+            while (lo < hi) { // the estimate grows with the tile: the largest fitting multiple, by bisection
+                int mid = (lo + hi + 1) / 2;
+                if (estimate(history, mid * alignment).bytes() <= budget) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return lo * alignment;
         }
-        return lo * alignment;
-    }
-
-    private static int roundUp(int value, int step) {
-        return (value + step - 1) / step * step;
     }
 
     @Override
     public String toString() {
         String where = tiled() ? String.format(Locale.ROOT, "%d tiles of %d px (halo %d px, %.2fx the pixels)",
                 layout.tiles().size(), tileSize, layout.halo(), layout.overhead()) : "whole image";
-        return String.format(Locale.ROOT, "%dx%d: %s, history %d, %s of a %.1f GB budget", layout.width(),
+        return String.format(Locale.ROOT, "%dx%d: %s, history %d, %s of a %.1f GB budget (planned to 75%%)",
+                layout.width(),
                 layout.height(), where, history, estimate, budget / 1e9);
     }
 }

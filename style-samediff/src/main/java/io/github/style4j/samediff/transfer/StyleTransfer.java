@@ -369,12 +369,8 @@ public final class StyleTransfer {
         layers.addAll(contentLayers);
         config.styleLayers().keySet().forEach(layer -> layers.add(architecture.canonicalName(layer)));
         boolean tileable = config.styleMasks().isEmpty() && !config.normalizeGradients();
-        if (config.tileSize() > 0 && !tileable) {
-            throw new IllegalStateException("tiles were asked for, but style masks and normalised gradients cannot be "
-                    + "computed in tiles; leave out the tile size, the masks or -normalize_gradients");
-        }
         return MemoryPlan.of(architecture, ceilModePooling, layers, contentLayers, height, width, config.optimizer(),
-                config.lbfgsHistory(), tileable, config.tileSize(), config.memoryBudget());
+                config.lbfgsHistory(), config.lbfgsBounded(), tileable, config.tileSize(), config.memoryBudget());
     }
 
     /** The style term; with {@code tileSize > 0}, its targets are computed in tiles of that size. */

@@ -55,10 +55,10 @@ class MemoryEstimateTest {
         List<String> squeezeLayers = List.of("relu1", "fire2", "fire3", "fire4", "fire5");
         long budget = 6L << 30;
         MemoryPlan small = MemoryPlan.of(Architecture.SQUEEZENET, true, squeezeLayers, List.of("fire4"), 683, 1024,
-                StyleTransferConfig.OptimizerKind.LBFGS, 100, true, 0, budget);
+                StyleTransferConfig.OptimizerKind.LBFGS, 100, false, true, 0, budget);
         assertFalse(small.tiled(), small.toString());
         MemoryPlan large = MemoryPlan.of(Architecture.SQUEEZENET, true, squeezeLayers, List.of("fire4"), 2731, 4096,
-                StyleTransferConfig.OptimizerKind.LBFGS, 10, true, 0, budget);
+                StyleTransferConfig.OptimizerKind.LBFGS, 10, false, true, 0, budget);
         assertTrue(large.tiled() && large.estimate().bytes() <= budget && large.layout().tiles().size() > 1,
                 large.toString());
         // The whole image would not have fitted: tiles were needed, not chosen for their own sake.
@@ -66,12 +66,12 @@ class MemoryEstimateTest {
                 StyleTransferConfig.OptimizerKind.LBFGS, 10).bytes() > budget);
         // A budget that holds the tiles but not the history asked for shortens the history.
         MemoryPlan shorter = MemoryPlan.of(Architecture.SQUEEZENET, true, squeezeLayers, List.of("fire4"), 2731, 4096,
-                StyleTransferConfig.OptimizerKind.LBFGS, 100, true, 0, budget);
+                StyleTransferConfig.OptimizerKind.LBFGS, 100, false, true, 0, budget);
         assertTrue(shorter.history() < 100 && shorter.estimate().bytes() <= budget, shorter.toString());
         // Masks (no tiled form) are refused with what to change when the whole image does not fit.
         IllegalStateException error = assertThrows(IllegalStateException.class, () -> MemoryPlan.of(
                 Architecture.SQUEEZENET, true, squeezeLayers, List.of("fire4"), 2731, 4096,
-                StyleTransferConfig.OptimizerKind.LBFGS, 10, false, 0, budget));
+                StyleTransferConfig.OptimizerKind.LBFGS, 10, false, false, 0, budget));
         assertTrue(error.getMessage().contains("masks"), error.getMessage());
     }
 }
