@@ -82,10 +82,7 @@ public final class FeaturePassObjective implements Objective, AutoCloseable {
 
     @Override
     public Evaluation evaluate(INDArray parameters) {
-        if (!java.util.Arrays.equals(parameters.shape(), imageShape)) {
-            throw new IllegalArgumentException("this objective was built for images " + java.util.Arrays.toString(imageShape)
-                    + ", got " + java.util.Arrays.toString(parameters.shape()));
-        }
+        checkShape(imageShape, parameters);
         long start = System.nanoTime();
         Map<String, INDArray> taps = pass == null ? Map.of() : pass.forward(parameters);
         long lossStart = System.nanoTime();
@@ -98,6 +95,25 @@ public final class FeaturePassObjective implements Objective, AutoCloseable {
         if (imageGradient != null) {
             gradient.addi(imageGradient);
         }
+        Map<String, Double> reported = reported(terms, values);
+        loss.done();
+        evaluations++;
+        networkNanos += (lossStart - start) + (backwardDone - lossDone);
+        lossNanos += lossDone - lossStart;
+        totalNanos += System.nanoTime() - start;
+        return new Evaluation(value, gradient, reported);
+    }
+
+    /** Refuses an image of another shape than the objective was built for. */
+    static void checkShape(long[] imageShape, INDArray parameters) {
+        if (!java.util.Arrays.equals(parameters.shape(), imageShape)) {
+            throw new IllegalArgumentException("this objective was built for images " + java.util.Arrays.toString(imageShape)
+                    + ", got " + java.util.Arrays.toString(parameters.shape()));
+        }
+    }
+
+    /** The named terms' values, in order; an unknown name is an error listing the known ones. */
+    static Map<String, Double> reported(List<String> terms, Map<String, Double> values) {
         Map<String, Double> reported = new LinkedHashMap<>();
         for (String term : terms) {
             Double termValue = values.get(term);
@@ -106,12 +122,7 @@ public final class FeaturePassObjective implements Objective, AutoCloseable {
             }
             reported.put(term, termValue);
         }
-        loss.done();
-        evaluations++;
-        networkNanos += (lossStart - start) + (backwardDone - lossDone);
-        lossNanos += lossDone - lossStart;
-        totalNanos += System.nanoTime() - start;
-        return new Evaluation(value, gradient, reported);
+        return reported;
     }
 
     /** Arrays the loss graph's pool has allocated (0 on arrays): stops growing once evaluations reuse them. */

@@ -182,30 +182,16 @@ public final class StyleTransfer {
         @Override
         void close();
 
-        static ScaleObjective of(FeaturePassObjective whole) {
+        static ScaleObjective of(io.github.style4j.core.optim.Objective objective, Runnable close) {
             return new ScaleObjective() {
                 @Override
                 public Evaluation evaluate(INDArray parameters) {
-                    return whole.evaluate(parameters);
+                    return objective.evaluate(parameters);
                 }
 
                 @Override
                 public void close() {
-                    whole.close();
-                }
-            };
-        }
-
-        static ScaleObjective of(TiledObjective tiled) {
-            return new ScaleObjective() {
-                @Override
-                public Evaluation evaluate(INDArray parameters) {
-                    return tiled.evaluate(parameters);
-                }
-
-                @Override
-                public void close() {
-                    tiled.close();
+                    close.run();
                 }
             };
         }
@@ -356,8 +342,12 @@ public final class StyleTransfer {
                 Losses.weighted(STYLE, config.styleWeight(), styleLoss), tv);
         PerceptualLoss total = Losses.sum(TOTAL, terms);
         List<String> reported = List.of(CONTENT, STYLE, TV);
-        return plan.tiled() ? ScaleObjective.of(new TiledObjective(network, total, reported, plan.layout()))
-                : ScaleObjective.of(new FeaturePassObjective(network, total, reported, start));
+        if (plan.tiled()) {
+            TiledObjective tiled = new TiledObjective(network, total, reported, plan.layout());
+            return ScaleObjective.of(tiled, tiled::close);
+        }
+        FeaturePassObjective whole = new FeaturePassObjective(network, total, reported, start);
+        return ScaleObjective.of(whole, whole::close);
     }
 
     /** How a {@code height x width} scale fits the memory budget (tiles, history). */

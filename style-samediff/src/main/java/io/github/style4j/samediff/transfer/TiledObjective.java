@@ -65,10 +65,7 @@ public final class TiledObjective implements Objective, AutoCloseable {
 
     @Override
     public Evaluation evaluate(INDArray parameters) {
-        if (!java.util.Arrays.equals(parameters.shape(), imageShape)) {
-            throw new IllegalArgumentException("this objective was built for images " + java.util.Arrays.toString(imageShape)
-                    + ", got " + java.util.Arrays.toString(parameters.shape()));
-        }
+        FeaturePassObjective.checkShape(imageShape, parameters);
         long start = System.nanoTime();
         long network = 0;
         List<TileLayout.Tile> tiles = pass.layout().tiles();
@@ -102,14 +99,7 @@ public final class TiledObjective implements Objective, AutoCloseable {
             owned.values().forEach(INDArray::close);
             gradients.values().forEach(INDArray::close);
         }
-        Map<String, Double> reported = new LinkedHashMap<>();
-        for (String term : terms) {
-            Double termValue = values.get(term);
-            if (termValue == null) {
-                throw new IllegalArgumentException("no term named '" + term + "' in the loss; it has " + values.keySet());
-            }
-            reported.put(term, termValue);
-        }
+        Map<String, Double> reported = FeaturePassObjective.reported(terms, values);
         evaluations++;
         long total = System.nanoTime() - start;
         networkNanos += network;
