@@ -163,9 +163,10 @@ final class LargeImageBenchmark implements Callable<Integer> {
                     Integer.toString(seamsIterations), Long.toString((long) seamsBudget * GIB), out.toString());
             System.out.printf(Locale.ROOT, "Seams: a %d px run (SqueezeNet, schedule %s) under %d GB: wall %s s, peak "
                     + "%s MB, final loss %s; last scale in %s tiles of %s px; mean |difference| of neighbouring "
-                    + "pixels across tile borders %s, inside tiles %s: ratio %s. Picture %s, crop across a border "
-                    + "corner %s%n", seamsSize, r[0].replace('_', ' '), seamsBudget, r[1], r[2], r[3], r[4], r[5],
-                    r[6], r[7], r[8], r[9], r[10]);
+                    + "pixels across tile borders %s, inside tiles %s: ratio %s; inside at the borders' phase of "
+                    + "the stride grid %s: ratio %s. Picture %s, crop across a border corner %s%n", seamsSize,
+                    r[0].replace('_', ' '), seamsBudget, r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[11], r[12],
+                    r[9], r[10]);
         }
         return 0;
     }
@@ -306,18 +307,22 @@ final class LargeImageBenchmark implements Callable<Integer> {
             int x0 = Math.max(0, Math.min(image.width() - 2 * half, cx - half));
             Path crop = dir.resolve("large-" + size + "-border-crop.png");
             ImageWriter.defaults().write(crop(image, x0, y0, 2 * half, 2 * half), crop);
-            System.out.printf(Locale.ROOT, "%s%s %.0f %.0f %.1f %d %s %.5f %.5f %.3f %s %s(corner_at_%d,%d)%n", MARKER,
-                    config.schedule().replace(' ', '_'), wall, NetworkBenchmark.peakResidentMb(),
+            System.out.printf(Locale.ROOT, "%s%s %.0f %.0f %.1f %d %s %.5f %.5f %.3f %s %s(corner_at_%d,%d) %.5f %.3f%n",
+                    MARKER, config.schedule().replace(' ', '_'), wall, NetworkBenchmark.peakResidentMb(),
                     result.finalTerms().get("total"), layout.tiles().size(),
                     plan[0].tiled() ? Integer.toString(plan[0].tileSize()) : "whole", seams[0], seams[1],
-                    seams[0] / seams[1], picture, crop, cx - x0, cy - y0);
+                    seams[0] / seams[1], picture, crop, cx - x0, cy - y0, seams[2], seams[0] / seams[2]);
         }
 
         /**
-         * {across, inside}: the mean absolute difference of horizontally and vertically neighbouring
-         * pixels (all channels) where the pair straddles a core border, and where it does not.
+         * {across, inside, inside at the same phase}: the mean absolute difference of horizontally
+         * and vertically neighbouring pixels (all channels) where the pair straddles a core border,
+         * where it does not, and where it does not but sits at the same phase of the network's
+         * stride grid as the borders (which lie on it; the network's own stride pattern makes those
+         * pairs differ less than the average pair).
          */
         static double[] seams(RgbImage image, TileLayout layout) {
+            int grid = layout.alignment();
             java.util.Set<Integer> rows = new java.util.HashSet<>();
             java.util.Set<Integer> columns = new java.util.HashSet<>();
             for (TileLayout.Tile tile : layout.tiles()) {
@@ -333,8 +338,10 @@ final class LargeImageBenchmark implements Callable<Integer> {
             int h = image.height();
             double across = 0;
             double inside = 0;
+            double phase = 0;
             long acrossCount = 0;
             long insideCount = 0;
+            long phaseCount = 0;
             for (int c = 0; c < 3; c++) { // planes: rgb[c * w * h + y * w + x]
                 for (int y = 0; y < h; y++) {
                     for (int x = 0; x < w; x++) {
@@ -347,6 +354,10 @@ final class LargeImageBenchmark implements Callable<Integer> {
                             } else {
                                 inside += d;
                                 insideCount++;
+                                if (x % grid == 0) {
+                                    phase += d;
+                                    phaseCount++;
+                                }
                             }
                         }
                         if (y > 0) {
@@ -357,12 +368,17 @@ final class LargeImageBenchmark implements Callable<Integer> {
                             } else {
                                 inside += d;
                                 insideCount++;
+                                if (y % grid == 0) {
+                                    phase += d;
+                                    phaseCount++;
+                                }
                             }
                         }
                     }
                 }
             }
-            return new double[] {across / Math.max(1, acrossCount), inside / Math.max(1, insideCount)};
+            return new double[] {across / Math.max(1, acrossCount), inside / Math.max(1, insideCount),
+                    phase / Math.max(1, phaseCount)};
         }
 
         private static RgbImage crop(RgbImage image, int x0, int y0, int width, int height) {
