@@ -5,6 +5,9 @@
  * {@link io.github.style4j.samediff.network.FeatureNetwork} defines them into a SameDiff
  * graph (for pipelines) and {@link io.github.style4j.samediff.network.FeaturePass} runs them
  * eagerly with an image-only backward pass (for style transfer's inner loop; same numbers,
- * half the time). Where weights come from is {@code io.github.style4j.samediff.weights}.
+ * half the time); {@link io.github.style4j.samediff.network.TileLayout} and
+ * {@link io.github.style4j.samediff.network.TiledPass} run it over an image in tiles with exact
+ * halos, for images too large to hold at once. Where weights come from is
+ * {@code io.github.style4j.samediff.weights}.
  */
 package io.github.style4j.samediff.network;

@@ -19,7 +19,9 @@ import java.util.Locale;
  * keeps image-sized vectors (L-BFGS: 2 per history pair plus 8; Adam: 6); and 700 MB covers
  * the JVM and native libraries. Checked against a VGG-19 run at 1024 px, L-BFGS history 10,
  * under {@code -Dorg.bytedeco.javacpp.maxphysicalbytes=6g}: peak 5.4 GB, 4.9 GB live after a
- * full GC; the model says 5.6 GB.
+ * full GC; the model says 5.6 GB. {@link #tiled} models a run in tiles ({@link TiledObjective}),
+ * and both count what the Java heap holds at large sizes ({@link #heapFloats}); {@link MemoryPlan}
+ * chooses between them.
  */
 public record MemoryEstimate(long bytes, long activations) {
     private static final long BYTES_PER_FLOAT = 4;

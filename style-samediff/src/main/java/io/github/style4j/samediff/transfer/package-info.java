@@ -4,6 +4,10 @@
  * (runs it, reporting each step to listeners) and the result; the objectives it minimises
  * ({@link io.github.style4j.samediff.transfer.FeaturePassObjective}: eager network plus
  * SameDiff loss graph; {@link io.github.style4j.samediff.transfer.SameDiffObjective}: any
- * whole graph) and the memory check. Library code: no printing.
+ * whole graph; {@link io.github.style4j.samediff.transfer.TiledObjective}: the same in tiles,
+ * for images whose activations do not fit at once) and the memory model and plans
+ * ({@link io.github.style4j.samediff.transfer.MemoryEstimate},
+ * {@link io.github.style4j.samediff.transfer.MemoryPlan}: whole image or tiles, and the L-BFGS
+ * history, per scale). Library code: no printing.
  */
 package io.github.style4j.samediff.transfer;
