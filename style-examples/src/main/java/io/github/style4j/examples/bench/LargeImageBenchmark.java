@@ -118,7 +118,7 @@ final class LargeImageBenchmark implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "Scaling under %d GB (JavaCPP physical cap %d GB, the 2 GB heap included), %d iterations "
                     + "at one scale from the content image:%n", budget, budget, iterations);
             System.out.printf(Locale.ROOT, "  %-10s %-6s %6s %11s %6s %6s %8s %7s %10s %12s %10s%n", "network",
-                    "optim", "size", "pixels", "tiles", "tile", "history", "evals", "s/eval", "us/eval/MP",
+                    "optim", "size", "pixels", "tiles", "tile", "history", "evals", "s/eval", "s/eval/MP",
                     "peak MB");
             List<String[]> rows = new ArrayList<>();
             for (String network : List.of("squeezenet", "vgg19")) {
@@ -151,7 +151,7 @@ final class LargeImageBenchmark implements Callable<Integer> {
                             optimizer, size, r[1], r[2], r[3], r[4], r[5], r[6], perMp, r[7]);
                 }
             }
-            System.out.println("  (us/eval/MP: seconds per evaluation per megapixel; flat means time grows with the "
+            System.out.println("  (s/eval/MP: seconds per evaluation per megapixel; flat means time grows with the "
                     + "pixel count)");
         }
         if (parts.contains("seams")) {
