@@ -59,10 +59,9 @@ public interface TiledLoss {
     /**
      * The positions of each layer's feature map that one tile owns ({@code [1, C, h, w]} views)
      * and accumulators for their gradients, with where the region starts in the whole image's
-     * map ({@code {y, x}}) and the whole map's size ({@code {height, width}}).
+     * map ({@code {y, x}}).
      */
-    record FeatureTile(Map<String, INDArray> features, Map<String, INDArray> gradients, Map<String, int[]> origins,
-                       Map<String, long[]> mapSizes) {
+    record FeatureTile(Map<String, INDArray> features, Map<String, INDArray> gradients, Map<String, int[]> origins) {
         public INDArray feature(String layer) {
             INDArray feature = features.get(layer);
             if (feature == null) {

@@ -35,11 +35,6 @@ public final class TiledPass implements AutoCloseable {
         return layout;
     }
 
-    /** The tile whose activations the pass holds now (null before the first forward). */
-    public TileLayout.Tile current() {
-        return current;
-    }
-
     /** Forward passes run so far (one per tile per pass over the image). */
     public long forwards() {
         return forwards;
@@ -68,7 +63,7 @@ public final class TiledPass implements AutoCloseable {
     }
 
     /**
-     * Backpropagates the gradients for the positions {@link #current()} owns ({@code [1, C, h, w]}
+     * Backpropagates the gradients for the positions the last {@link #forward}'s tile owns ({@code [1, C, h, w]}
      * by layer, as {@link #forward} returned them; missing layers contribute nothing) and adds
      * the crop's image gradient into {@code imageGradient} ({@code [1, 3, H, W]}).
      */

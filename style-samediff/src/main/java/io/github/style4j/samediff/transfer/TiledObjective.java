@@ -33,7 +33,6 @@ public final class TiledObjective implements Objective, AutoCloseable {
     private final TiledLoss loss;
     private final List<String> terms;
     private final long[] imageShape;
-    private final Map<String, long[]> mapSizes = new LinkedHashMap<>();
     private long evaluations;
     private long networkNanos;
     private long lossNanos;
@@ -56,7 +55,6 @@ public final class TiledObjective implements Objective, AutoCloseable {
         this.pass = new TiledPass(network, new ArrayList<>(loss.layers()), layout);
         this.terms = List.copyOf(terms);
         this.imageShape = new long[] {1, 3, layout.height(), layout.width()};
-        layout.tapSizes().forEach((layer, size) -> mapSizes.put(layer, size.clone()));
     }
 
     public TileLayout layout() {
@@ -112,7 +110,7 @@ public final class TiledObjective implements Objective, AutoCloseable {
                                               Map<String, INDArray> gradients) {
         Map<String, int[]> origins = new LinkedHashMap<>();
         tile.global().forEach((layer, region) -> origins.put(layer, new int[] {region.y0(), region.x0()}));
-        return new TiledLoss.FeatureTile(owned, gradients == null ? Map.of() : gradients, origins, mapSizes);
+        return new TiledLoss.FeatureTile(owned, gradients == null ? Map.of() : gradients, origins);
     }
 
     /** Where evaluations have spent their time (network: forward and backward passes over all tiles). */
