@@ -1,0 +1,287 @@
+package io.github.style4j.samediff.fast;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The feed-forward image transformation network of Johnson, Alahi and Fei-Fei ("Perceptual
+ * Losses for Real-Time Style Transfer and Super-Resolution", ECCV 2016), with Ulyanov et al.'s
+ * instance normalisation: a 9x9 convolution, two stride-2 3x3 convolutions, residual blocks,
+ * two nearest-neighbour x2 upsamplings each followed by a 3x3 convolution (no transposed
+ * convolutions, hence no checkerboard artefacts), and a 9x9 convolution to RGB. Every
+ * convolution pads by reflection; all but the last are instance-normalised and ReLU'd.
+ *
+ * <p>Input and output are RGB {@code [N, 3, H, W]} in {@code [0, 1]} (the output through a
+ * sigmoid), with H and W multiples of {@value #SIZE_MULTIPLE} (the two stride-2 stages and the
+ * two upsamplings undo each other exactly then; {@link FastStyle} pads other sizes).
+ *
+ * <p>The width is the channel count of the first stage (32 in the paper, {@link #FULL_WIDTH});
+ * the later stages have twice and four times as many. Immutable; {@link #define} adds the
+ * variables it is given to a graph, trainable or not.
+ */
+public final class TransformerNetwork {
+    /** The paper's width: 32, 64 and 128 channels. */
+    public static final int FULL_WIDTH = 32;
+    /** Half the paper's width, about a quarter of its work: for CPUs. */
+    public static final int HALF_WIDTH = 16;
+    /** Height and width must be multiples of this. */
+    public static final int SIZE_MULTIPLE = 4;
+    /** Name of the output variable {@link #define} returns. */
+    public static final String OUTPUT = "stylised";
+
+    private static final double INSTANCE_NORM_EPSILON = 1e-5;
+
+    private final int width;
+    private final int residualBlocks;
+
+    /** One convolution of the network, as stored ({@code W} is {@code [k, k, in, out]}). */
+    public record Convolution(String name, int kernel, int in, int out, int stride, boolean normalized) {
+    }
+
+    private TransformerNetwork(int width, int residualBlocks) {
+        if (width < 1 || residualBlocks < 0) {
+            throw new IllegalArgumentException("width must be at least 1 and residual blocks at least 0, got "
+                    + width + " and " + residualBlocks);
+        }
+        this.width = width;
+        this.residualBlocks = residualBlocks;
+    }
+
+    /** The paper's network: width 32, five residual blocks. */
+    public static TransformerNetwork full() {
+        return of(FULL_WIDTH, 5);
+    }
+
+    /** Width 16, five residual blocks: about a quarter of the full network's work. */
+    public static TransformerNetwork half() {
+        return of(HALF_WIDTH, 5);
+    }
+
+    public static TransformerNetwork of(int width, int residualBlocks) {
+        return new TransformerNetwork(width, residualBlocks);
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int residualBlocks() {
+        return residualBlocks;
+    }
+
+    /** The convolutions in order: {@code conv1..3}, {@code resN_a/b}, {@code up1..2}, {@code out}. */
+    public List<Convolution> convolutions() {
+        List<Convolution> layers = new ArrayList<>();
+        layers.add(new Convolution("conv1", 9, 3, width, 1, true));
+        layers.add(new Convolution("conv2", 3, width, 2 * width, 2, true));
+        layers.add(new Convolution("conv3", 3, 2 * width, 4 * width, 2, true));
+        for (int block = 1; block <= residualBlocks; block++) {
+            layers.add(new Convolution("res" + block + "_a", 3, 4 * width, 4 * width, 1, true));
+            layers.add(new Convolution("res" + block + "_b", 3, 4 * width, 4 * width, 1, true));
+        }
+        layers.add(new Convolution("up1", 3, 4 * width, 2 * width, 1, true));
+        layers.add(new Convolution("up2", 3, 2 * width, width, 1, true));
+        layers.add(new Convolution("out", 9, width, 3, 1, false));
+        return Collections.unmodifiableList(layers);
+    }
+
+    /**
+     * Shapes of every variable by name: {@code NAME/W} for each convolution, {@code NAME/gamma}
+     * and {@code NAME/beta} for each instance normalisation, {@code out/b} for the last bias
+     * (a bias before instance normalisation would be cancelled by it, so there is none).
+     */
+    public Map<String, long[]> variableShapes() {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Convolution conv : convolutions()) {
+            shapes.put(conv.name() + "/W", new long[] {conv.kernel(), conv.kernel(), conv.in(), conv.out()});
+            if (conv.normalized()) {
+                shapes.put(conv.name() + "/gamma", new long[] {conv.out()});
+                shapes.put(conv.name() + "/beta", new long[] {conv.out()});
+            } else {
+                shapes.put(conv.name() + "/b", new long[] {conv.out()});
+            }
+        }
+        return Collections.unmodifiableMap(shapes);
+    }
+
+    /** Number of trainable values. */
+    public long parameterCount() {
+        long count = 0;
+        for (long[] shape : variableShapes().values()) {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            count += n;
+        }
+        return count;
+    }
+
+    /** Multiply-adds of one forward pass on an H x W image (convolutions only). */
+    public double multiplyAdds(long height, long width) {
+        double total = 0;
+        double scale = 1; // current resolution relative to the input, per side
+        for (Convolution conv : convolutions()) {
+            if (conv.name().startsWith("up")) {
+                scale *= 2;
+            }
+            scale /= conv.stride();
+            double positions = Math.ceil(height * scale) * Math.ceil(width * scale);
+            total += positions * conv.kernel() * conv.kernel() * conv.in() * conv.out();
+        }
+        return total;
+    }
+
+    /**
+     * Fresh values: He-normal convolution weights, unit scales, zero shifts and bias; the same
+     * seed gives the same values.
+     */
+    public Map<String, INDArray> initialVariables(long seed, DataType dataType) {
+        // java.util.Random: the same values on every backend and machine.
+        java.util.Random random = new java.util.Random(seed);
+        Map<String, INDArray> variables = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> entry : variableShapes().entrySet()) {
+            long[] shape = entry.getValue();
+            String name = entry.getKey();
+            INDArray value;
+            if (name.endsWith("/W")) {
+                double fanIn = shape[0] * shape[1] * shape[2];
+                double[] normal = new double[Math.toIntExact(shape[0] * shape[1] * shape[2] * shape[3])];
+                for (int i = 0; i < normal.length; i++) {
+                    normal[i] = random.nextGaussian() * Math.sqrt(2 / fanIn);
+                }
+                value = Nd4j.create(normal, shape, 'c').castTo(dataType);
+            } else if (name.endsWith("/gamma")) {
+                value = Nd4j.ones(dataType, shape);
+            } else {
+                value = Nd4j.zeros(dataType, shape);
+            }
+            variables.put(name, value);
+        }
+        return variables;
+    }
+
+    /**
+     * Defines the network on {@code rgb} in {@code sd}, with the given values as SameDiff
+     * variables (trainable) named {@code transformer/NAME}; returns the output, named
+     * {@value #OUTPUT}.
+     */
+    public SDVariable define(SameDiff sd, SDVariable rgb, Map<String, INDArray> values) {
+        for (String name : variableShapes().keySet()) {
+            INDArray value = values.get(name);
+            if (value == null) {
+                throw new IllegalArgumentException("no value for transformer variable " + name);
+            }
+            if (!java.util.Arrays.equals(value.shape(), variableShapes().get(name))) {
+                throw new IllegalArgumentException("transformer variable " + name + " has shape "
+                        + java.util.Arrays.toString(value.shape()) + ", expected "
+                        + java.util.Arrays.toString(variableShapes().get(name)));
+            }
+            sd.var(variableName(name), value);
+        }
+        SDVariable x = rgb;
+        SDVariable residual = null;
+        for (Convolution conv : convolutions()) {
+            if (conv.name().startsWith("up")) {
+                x = upsample(sd, x);
+            }
+            if (conv.name().endsWith("_a")) {
+                residual = x;
+            }
+            x = convolve(sd, x, conv);
+            if (conv.normalized()) {
+                x = instanceNorm(sd, x, sd.getVariable(variableName(conv.name() + "/gamma")),
+                        sd.getVariable(variableName(conv.name() + "/beta")));
+                if (conv.name().endsWith("_b")) {
+                    x = x.add(residual);
+                } else {
+                    x = sd.nn().relu(x, 0);
+                }
+            }
+        }
+        return sd.nn().sigmoid(OUTPUT, x);
+    }
+
+    /** The graph name of a variable: {@code transformer/conv1/W}. */
+    public static String variableName(String name) {
+        return "transformer/" + name;
+    }
+
+    private static SDVariable convolve(SameDiff sd, SDVariable x, Convolution conv) {
+        SDVariable padded = reflectionPad(sd, x, conv.kernel() / 2);
+        Conv2DConfig config = Conv2DConfig.builder().kH(conv.kernel()).kW(conv.kernel())
+                .sH(conv.stride()).sW(conv.stride()).paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
+        SDVariable weights = sd.getVariable(variableName(conv.name() + "/W"));
+        return conv.normalized()
+                ? sd.cnn().conv2d(padded, weights, config)
+                : sd.cnn().conv2d(padded, weights, sd.getVariable(variableName(conv.name() + "/b")), config);
+    }
+
+    /**
+     * Reflection padding of H and W by {@code p} (NCHW), built from slices, reversals and a
+     * concatenation: in 1.0.0-M2.1 {@code pad}'s REFLECT mode has a wrong gradient (it only
+     * slices the centre out, dropping what the reflected border received).
+     */
+    static SDVariable reflectionPad(SameDiff sd, SDVariable x, int p) {
+        if (p == 0) {
+            return x;
+        }
+        return reflectAxis(sd, reflectAxis(sd, x, 2, p), 3, p);
+    }
+
+    private static SDVariable reflectAxis(SameDiff sd, SDVariable x, int axis, int p) {
+        // Rows 1..p reversed before, rows n-1-p..n-2 reversed after (negative indices: any n).
+        SDVariable before = sd.reverse(slice(sd, x, axis, 1, p + 1), axis);
+        SDVariable after = sd.reverse(slice(sd, x, axis, -p - 1, -1), axis);
+        return sd.concat(axis, before, x, after);
+    }
+
+    private static SDVariable slice(SameDiff sd, SDVariable x, int axis, long from, long to) {
+        long[] begin = new long[4];
+        long[] end = new long[4];
+        long[] strides = {1, 1, 1, 1};
+        begin[axis] = from;
+        end[axis] = to;
+        int fullAxes = 0b1111 & ~(1 << axis); // every other axis whole
+        return sd.stridedSlice(x, begin, end, strides, fullAxes, fullAxes, 0, 0, 0);
+    }
+
+    /** Per sample and channel: (x − mean) / sqrt(variance + 1e-5), then scale and shift. */
+    static SDVariable instanceNorm(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta) {
+        SDVariable centred = x.sub(x.mean(true, 2, 3));
+        SDVariable variance = centred.mul(centred).mean(true, 2, 3);
+        SDVariable normalized = centred.mul(sd.math().rsqrt(variance.add(INSTANCE_NORM_EPSILON)));
+        return normalized.mul(gamma.reshape(1, -1, 1, 1)).add(beta.reshape(1, -1, 1, 1));
+    }
+
+    /** Nearest-neighbour x2 (NCHW). */
+    static SDVariable upsample(SameDiff sd, SDVariable x) {
+        return sd.cnn().upsampling2d(x, 2, 2, true);
+    }
+
+    @Override
+    public String toString() {
+        return "TransformerNetwork[width=" + width + ", residualBlocks=" + residualBlocks + ", parameters="
+                + parameterCount() + "]";
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof TransformerNetwork that && width == that.width && residualBlocks == that.residualBlocks;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * width + residualBlocks;
+    }
+}
