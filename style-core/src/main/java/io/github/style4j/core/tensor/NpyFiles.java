@@ -53,6 +53,12 @@ public final class NpyFiles {
         return read(file, mapped, head);
     }
 
+    /** Reads an array from the bytes of a {@code .npy} file (e.g. a zip entry); {@code name} is for messages. */
+    public static INDArray fromBytes(byte[] bytes, String name) throws IOException {
+        io.github.style4j.core.backend.Backend.start();
+        return read(Path.of(name), ByteBuffer.wrap(bytes), java.util.Arrays.copyOf(bytes, Math.min(bytes.length, 1 << 16)));
+    }
+
     private static INDArray read(Path file, ByteBuffer all, byte[] bytes) throws IOException {
         if (bytes.length < 10 || !startsWithMagic(bytes)) {
             throw new IOException(file + ": not a NumPy .npy file (no \\x93NUMPY signature)");

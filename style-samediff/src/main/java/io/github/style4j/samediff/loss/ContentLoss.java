@@ -27,14 +27,20 @@ public final class ContentLoss implements PerceptualLoss {
     private final Map<String, Double> weights;
     private final Map<String, INDArray> targets;
     private final boolean normalizeGradients;
+    private final boolean targetsPerBatch;
 
     private ContentLoss(Builder builder) {
         this.name = builder.name;
         this.normalizeGradients = builder.normalizeGradients;
+        this.targetsPerBatch = builder.targetsPerBatch;
         this.weights = builder.weights.frozen("ContentLoss");
         this.targets = Collections.unmodifiableMap(new LinkedHashMap<>(builder.targets));
+        if (targetsPerBatch && (normalizeGradients || !targets.isEmpty())) {
+            throw new IllegalArgumentException("ContentLoss " + name
+                    + ": targets per batch exclude fixed targets and normalised gradients");
+        }
         for (String layer : weights.keySet()) {
-            if (!targets.containsKey(layer)) {
+            if (!targetsPerBatch && !targets.containsKey(layer)) {
                 throw new IllegalArgumentException("ContentLoss has no target for layer " + layer
                         + ": use setTargets(...) or fromImage(...)");
             }
@@ -52,14 +58,43 @@ public final class ContentLoss implements PerceptualLoss {
         }
         return LayerSum.define(sd, name, weights, (layer, weight) -> {
             SDVariable features = inputs.feature(layer);
-            SDVariable target = sd.constant(layer + "_target", targets.get(layer).castTo(features.dataType()));
+            SDVariable target;
+            if (targetsPerBatch) {
+                target = sd.placeHolder(layer + "_target", features.dataType(), -1, -1, -1, -1);
+                // Name scopes (this loss's and any around it) prefix the name; the caller feeds it by
+                // the fixed one.
+                sd.renameVariable(target.name(), targetPlaceholder(layer));
+            } else {
+                target = sd.constant(layer + "_target", targets.get(layer).castTo(features.dataType()));
+            }
             return Reductions.mean(sd, sd.math().squaredDifference(features, target)).mul(weight);
         });
+    }
+
+    /**
+     * With {@link Builder#setTargetsPerBatch()}: the name of the placeholder that takes a layer's
+     * targets ({@code [N, C, H, W]}, the feature maps of the batch's own photos), e.g.
+     * {@code content/relu2_2_target}.
+     */
+    public String targetPlaceholder(String layer) {
+        if (!weights.containsKey(layer)) {
+            throw new IllegalArgumentException("ContentLoss " + name + " has no layer " + layer + "; it has "
+                    + weights.keySet());
+        }
+        return name + "/" + layer + "_target";
+    }
+
+    /** Whether targets come per batch through placeholders rather than fixed. */
+    public boolean targetsPerBatch() {
+        return targetsPerBatch;
     }
 
     /** Per layer: w · Σ (F − P)² / n, gradient 2 w (F − P) / n. */
     @Override
     public java.util.Optional<ArrayLoss> arrays() {
+        if (targetsPerBatch) {
+            return java.util.Optional.empty();
+        }
         return java.util.Optional.of((arrays, scale, values) -> {
             double total = 0;
             for (Map.Entry<String, Double> layer : weights.entrySet()) {
@@ -89,6 +124,9 @@ public final class ContentLoss implements PerceptualLoss {
      */
     @Override
     public java.util.Optional<TiledLoss> tiled() {
+        if (targetsPerBatch) {
+            return java.util.Optional.empty();
+        }
         return java.util.Optional.of(new TiledLoss() {
             private final Map<String, double[]> sums = new LinkedHashMap<>(); // {Σ (F − P)², Σ |F − P|}
 
@@ -167,7 +205,7 @@ public final class ContentLoss implements PerceptualLoss {
     @Override
     public String toString() {
         return "ContentLoss[" + name + ", layers=" + weights + (normalizeGradients ? ", gradients L1-normalised" : "")
-                + "]";
+                + (targetsPerBatch ? ", targets per batch" : "") + "]";
     }
 
     /** Builder: layers with weights and their targets are required; the name is optional. */
@@ -197,6 +235,18 @@ public final class ContentLoss implements PerceptualLoss {
 
         public Builder addLayer(String layer, double weight) {
             weights.put(layer, weight);
+            return this;
+        }
+
+        private boolean targetsPerBatch;
+
+        /**
+         * Targets fed with each batch rather than fixed: a feed-forward network's training, where
+         * each photo is its own content target. {@link #define} then reads them from placeholders
+         * named {@link ContentLoss#targetPlaceholder}; the loss has no array or tiled form.
+         */
+        public Builder setTargetsPerBatch() {
+            this.targetsPerBatch = true;
             return this;
         }
 
