@@ -43,7 +43,9 @@ import picocli.CommandLine.Spec;
                 "Example (offline, with the SqueezeNet weights beside the project):",
                 "  ./style4j -content_image photo.png -style_image painting.jpg -output_image out.png \\",
                 "            --weights ../shared/models/squeezenet1.1", "",
-                "Weight files (PyTorch, ONNX, Keras, Caffe, DL4J): ./style4j weights --help", ""})
+                "Weight files (PyTorch, ONNX, Keras, Caffe, DL4J): ./style4j weights --help",
+                "Fast style (train a network once, then stylise in one pass): ./style4j train --help, ./style4j apply --help",
+                ""})
 public final class StyliseCommand implements Callable<Integer> {
     @Option(names = {"-content_image", "--content-image"}, required = true, paramLabel = "FILE",
             description = "The photo to repaint.")
@@ -576,7 +578,7 @@ public final class StyliseCommand implements Callable<Integer> {
         return ZooPretrainedWeights.builder().optDownloader(downloader.build()).build();
     }
 
-    private static Map<String, Double> layerWeights(List<String> specs) {
+    static Map<String, Double> layerWeights(List<String> specs) {
         Map<String, Double> weights = new LinkedHashMap<>();
         for (String spec : specs) {
             String[] parts = spec.split(":", 2);
@@ -646,6 +648,10 @@ public final class StyliseCommand implements Callable<Integer> {
         if (args.length > 0 && args[0].equals("weights")) {
             // A command of its own: the stylise command's required images do not apply.
             System.exit(WeightsCommand.commandLine().execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
+        if (args.length > 0 && (args[0].equals("train") || args[0].equals("apply"))) {
+            Object command = args[0].equals("train") ? new FastStyleCommand.Train() : new FastStyleCommand.Apply();
+            System.exit(FastStyleCommand.commandLine(command).execute(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
         System.exit(commandLine(new StyliseCommand()).execute(args));
     }

@@ -15,6 +15,7 @@ import io.github.style4j.samediff.loss.StyleTargets;
 import io.github.style4j.samediff.loss.TotalVariationLoss;
 import io.github.style4j.samediff.network.FeatureNetwork;
 import io.github.style4j.samediff.network.FeaturePass;
+import io.github.style4j.samediff.transfer.ArrayPool;
 import io.github.style4j.samediff.weights.WeightLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -151,7 +152,8 @@ public final class FastStyleTrainer {
 
         Map<String, INDArray> lastGood = snapshot(sd, transformer);
         double seconds = resumed == null ? 0 : resumed.manifestNode().path("training").path("seconds").asDouble(0);
-        try (FeaturePass contentPass = network.pass(new ArrayList<>(contentLayers.keySet()))) {
+        try (FeaturePass contentPass = network.pass(new ArrayList<>(contentLayers.keySet()));
+             ArrayPool pool = new ArrayPool()) {
             for (int iteration = start; iteration < config.iterations(); iteration++) {
                 long began = System.nanoTime();
                 INDArray batch = crops.batch(config.batchSize(), new Random(config.seed() * 1_000_003L + iteration));
@@ -161,6 +163,7 @@ public final class FastStyleTrainer {
                 for (String layer : contentLayers.keySet()) {
                     feed.put(contentLoss.targetPlaceholder(layer), targets.get(layer).dup());
                 }
+                pool.useIn(sd);
                 OutAndGrad step = sd.calculateGradientsAndOutputs(feed, List.of(CONTENT, STYLE, TV), variableNames);
                 Map<String, Double> terms = new LinkedHashMap<>();
                 for (String term : List.of(CONTENT, STYLE, TV)) {
@@ -174,6 +177,7 @@ public final class FastStyleTrainer {
                     updaters.get(name).applyUpdater(gradient, iteration, 0);
                     sd.getVariable(name).getArr().subi(gradient);
                 }
+                pool.recycleAll(); // outputs read, gradients applied: every intermediate is dead
                 double elapsed = (System.nanoTime() - began) / 1e9;
                 seconds += elapsed;
                 if (!Double.isFinite(loss) || !finite(sd, transformer)) {
@@ -223,8 +227,6 @@ public final class FastStyleTrainer {
         loss.put("gramNormalization", config.normalization().name());
         ObjectNode training = manifest.putObject("training");
         training.put("photos", crops.photos().size());
-        training.put("folder", config.photos().getFileName() == null ? config.photos().toString()
-                : config.photos().getFileName().toString());
         ArrayNode names = training.putArray("files");
         crops.photos().stream().limit(200).forEach(p -> names.add(p.getFileName().toString()));
         training.put("skipped", crops.skipped().size());

@@ -8,6 +8,7 @@ import io.github.style4j.samediff.weights.WeightSource;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -20,7 +21,7 @@ import java.util.Objects;
  */
 public final class FastStyleTraining {
     private final Path styleImage;
-    private final Path photos;
+    private final List<Path> photos;
     private final TransformerNetwork transformer;
     private final Architecture architecture;
     private final WeightSource weights;
@@ -42,7 +43,7 @@ public final class FastStyleTraining {
 
     private FastStyleTraining(Builder b, Architecture architecture) {
         styleImage = b.styleImage;
-        photos = b.photos;
+        photos = List.copyOf(b.photos);
         transformer = b.transformer;
         this.architecture = architecture;
         weights = b.weights;
@@ -71,8 +72,8 @@ public final class FastStyleTraining {
     }
 
     public Path styleImage() { return styleImage; }
-    /** A folder of photos (searched recursively) or one photo. */
-    public Path photos() { return photos; }
+    /** Folders of photos (searched recursively) and single photos. */
+    public List<Path> photos() { return photos; }
     public TransformerNetwork transformer() { return transformer; }
     public Architecture architecture() { return architecture; }
     public WeightSource weights() { return weights; }
@@ -121,7 +122,7 @@ public final class FastStyleTraining {
     /** Builder: the style image and the photos are required. */
     public static final class Builder {
         private Path styleImage;
-        private Path photos;
+        private final List<Path> photos = new java.util.ArrayList<>();
         private TransformerNetwork transformer = TransformerNetwork.half();
         private Architecture architecture;
         private WeightSource weights = WeightSource.zooPretrained();
@@ -145,7 +146,9 @@ public final class FastStyleTraining {
         }
 
         public Builder setStyleImage(Path styleImage) { this.styleImage = styleImage; return this; }
-        public Builder setPhotos(Path photos) { this.photos = photos; return this; }
+        /** Where the training photos are: folders (searched recursively) or files. */
+        public Builder setPhotos(Path... photos) { return setPhotos(List.of(photos)); }
+        public Builder setPhotos(List<Path> photos) { this.photos.clear(); this.photos.addAll(photos); return this; }
         public Builder optTransformer(TransformerNetwork transformer) { this.transformer = Objects.requireNonNull(transformer); return this; }
         /** The loss network; by default the one the weights imply, else VGG-19. */
         public Builder optArchitecture(Architecture architecture) { this.architecture = architecture; return this; }
@@ -170,7 +173,7 @@ public final class FastStyleTraining {
 
         public FastStyleTraining build() {
             Objects.requireNonNull(styleImage, "the style image is required: setStyleImage(...)");
-            Objects.requireNonNull(photos, "the training photos are required: setPhotos(folder)");
+            require(!photos.isEmpty(), "the training photos are required: setPhotos(folder)");
             require(iterations >= 1, "iterations must be at least 1, got " + iterations);
             require(batchSize >= 1, "batch size must be at least 1, got " + batchSize);
             require(imageSize >= 16 && imageSize % TransformerNetwork.SIZE_MULTIPLE == 0,

@@ -71,6 +71,15 @@ final class PhotoCrops {
         this.cache = decoded.toArray(new RgbImage[0]);
     }
 
+    /** The image files in each folder (recursively, sorted) and the files given, without repeats. */
+    static List<Path> list(List<Path> foldersOrFiles) throws IOException {
+        java.util.LinkedHashSet<Path> all = new java.util.LinkedHashSet<>();
+        for (Path path : foldersOrFiles) {
+            all.addAll(list(path));
+        }
+        return List.copyOf(all);
+    }
+
     /** The image files in a folder (recursively, sorted) or the one file given. */
     static List<Path> list(Path folderOrFile) throws IOException {
         if (!Files.exists(folderOrFile)) {

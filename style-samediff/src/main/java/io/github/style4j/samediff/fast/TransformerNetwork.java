@@ -240,28 +240,41 @@ public final class TransformerNetwork {
     }
 
     private static SDVariable reflectAxis(SameDiff sd, SDVariable x, int axis, int p) {
-        // Rows 1..p reversed before, rows n-1-p..n-2 reversed after (negative indices: any n).
-        SDVariable before = sd.reverse(slice(sd, x, axis, 1, p + 1), axis);
-        SDVariable after = sd.reverse(slice(sd, x, axis, -p - 1, -1), axis);
-        return sd.concat(axis, before, x, after);
+        // Rows p, p-1, ..., 1 before and n-2, ..., n-1-p after, one-row slices (negative indices: any
+        // n). Reversing two p-row slices says the same, but M2.1's reverse and reverse_bp took
+        // 40% of a training step; a slice with stride -1 kills the JVM.
+        SDVariable[] parts = new SDVariable[2 * p + 1];
+        for (int i = 0; i < p; i++) {
+            parts[i] = slice(sd, x, axis, p - i, p - i + 1, 1);
+            parts[p + 1 + i] = slice(sd, x, axis, -2 - i, -1 - i, 1);
+        }
+        parts[p] = x;
+        return sd.concat(axis, parts);
     }
 
-    private static SDVariable slice(SameDiff sd, SDVariable x, int axis, long from, long to) {
+    private static SDVariable slice(SameDiff sd, SDVariable x, int axis, long from, long to, long stride) {
         long[] begin = new long[4];
         long[] end = new long[4];
         long[] strides = {1, 1, 1, 1};
+        strides[axis] = stride;
         begin[axis] = from;
         end[axis] = to;
         int fullAxes = 0b1111 & ~(1 << axis); // every other axis whole
         return sd.stridedSlice(x, begin, end, strides, fullAxes, fullAxes, 0, 0, 0);
     }
 
-    /** Per sample and channel: (x − mean) / sqrt(variance + 1e-5), then scale and shift. */
+    /**
+     * Per sample and channel: (x − mean) / sqrt(variance + 1e-5), then scale and shift, with the
+     * scale folded into one {@code [N, C, 1, 1]} factor so that only one product broadcasts over
+     * the image ({@code multiply_bp} with broadcasting is a large part of a training step in M2.1).
+     * Not SameDiff's fused {@code layer_norm} over H and W, which would be the same but has no
+     * epsilon: a constant channel (a blank photo) would give 0/0.
+     */
     static SDVariable instanceNorm(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta) {
         SDVariable centred = x.sub(x.mean(true, 2, 3));
-        SDVariable variance = centred.mul(centred).mean(true, 2, 3);
-        SDVariable normalized = centred.mul(sd.math().rsqrt(variance.add(INSTANCE_NORM_EPSILON)));
-        return normalized.mul(gamma.reshape(1, -1, 1, 1)).add(beta.reshape(1, -1, 1, 1));
+        SDVariable variance = sd.math().square(centred).mean(true, 2, 3);
+        SDVariable scale = sd.math().rsqrt(variance.add(INSTANCE_NORM_EPSILON)).mul(gamma.reshape(1, -1, 1, 1));
+        return centred.mul(scale).add(beta.reshape(1, -1, 1, 1));
     }
 
     /** Nearest-neighbour x2 (NCHW). */

@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Not thread-safe, like the objective that owns it.
  */
-final class ArrayPool extends AbstractMemoryMgr {
+public final class ArrayPool extends AbstractMemoryMgr {
     private static final Deque<INDArray> EMPTY = new ArrayDeque<>();
     private final Map<String, Deque<INDArray>> free = new HashMap<>();
     private final Set<INDArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -57,7 +57,7 @@ final class ArrayPool extends AbstractMemoryMgr {
      * of its intermediate arrays (the rest wait for the Java GC), but none outlives the call that
      * made it; so once the caller has read a call's outputs and gradients, all are dead.
      */
-    void recycleAll() {
+    public void recycleAll() {
         free.clear();
         for (INDArray array : owned) {
             free.computeIfAbsent(key(array), k -> new ArrayDeque<>()).push(array);
@@ -73,6 +73,25 @@ final class ArrayPool extends AbstractMemoryMgr {
         }
         owned.clear();
         free.clear();
+    }
+
+    /**
+     * Makes this pool the memory manager of the calling thread's sessions of {@code sd} and its
+     * gradient function (SameDiff keeps one session per thread and graph, made on first use with
+     * its default memory manager). Call before each run: a new thread gets new sessions.
+     */
+    public void useIn(org.nd4j.autodiff.samediff.SameDiff sd) {
+        for (org.nd4j.autodiff.samediff.SameDiff graph : java.util.Arrays.asList(sd, sd.getFunction("grad"))) {
+            if (graph == null) {
+                continue;
+            }
+            org.nd4j.autodiff.samediff.internal.InferenceSession session = graph.getSessions().computeIfAbsent(
+                    Thread.currentThread().getId(), id -> new org.nd4j.autodiff.samediff.internal.InferenceSession(graph));
+            if (session.getMmgr() != this) {
+                session.getMmgr().close();
+                session.setMmgr(this);
+            }
+        }
     }
 
     /** Arrays allocated so far (for tests: steady state means this stops growing). */

@@ -17,7 +17,6 @@ import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
-import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.Variable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -256,17 +255,7 @@ public final class FeaturePassObjective implements Objective, AutoCloseable {
          * made on first use with its default memory manager).
          */
         private void usePool() {
-            for (SameDiff graph : java.util.Arrays.asList(sd, sd.getFunction("grad"))) {
-                if (graph == null) {
-                    continue;
-                }
-                InferenceSession session = graph.getSessions()
-                        .computeIfAbsent(Thread.currentThread().getId(), id -> new InferenceSession(graph));
-                if (session.getMmgr() != arrays) {
-                    session.getMmgr().close();
-                    session.setMmgr(arrays);
-                }
-            }
+            arrays.useIn(sd);
         }
 
         @Override
