@@ -61,6 +61,13 @@ public final class FastStyleModel {
         this.iteration = iteration;
     }
 
+    /** A model with fresh (untrained) weights: for benchmarks and tests. */
+    public static FastStyleModel untrained(TransformerNetwork network, long seed) {
+        ObjectNode manifest = newManifest();
+        manifest.put("settings", "untrained, seed " + seed);
+        return new FastStyleModel(network, network.initialVariables(seed, DataType.FLOAT), manifest, null, 0);
+    }
+
     public TransformerNetwork network() {
         return network;
     }
@@ -162,8 +169,8 @@ public final class FastStyleModel {
             for (ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
                 entries.put(entry.getName(), readBounded(zip, file, entry.getName()));
             }
-        } catch (ZipException e) {
-            throw new IOException(file + ": damaged model file (" + e.getMessage() + ")", e);
+        } catch (ZipException | java.io.EOFException e) {
+            throw new IOException(file + ": damaged or truncated model file (" + e.getMessage() + ")", e);
         }
         byte[] manifestBytes = entries.get(MANIFEST);
         if (manifestBytes == null) {

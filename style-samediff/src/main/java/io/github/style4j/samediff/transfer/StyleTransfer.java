@@ -169,6 +169,30 @@ public final class StyleTransfer {
         return finish(inputs, outcome, progress);
     }
 
+    /**
+     * The weighted terms and their total ({@code "total"}) of this configuration's objective at
+     * {@code picture}, resized to the final scale's size: how a picture made some other way (a
+     * fast-style network's, another tool's) scores on the losses a run would minimise. Runs no
+     * optimisation.
+     */
+    public Map<String, Double> terms(RgbImage picture) throws ImageException, WeightLoadException {
+        Inputs inputs = readInputs();
+        FeatureNetwork network = loadNetwork(inputs.content());
+        int size = config.scales().get(config.scales().size() - 1);
+        RgbImage contentAtSize = Resizing.fitToMaxSide(inputs.content().withoutAlpha(), size);
+        MemoryPlan plan = plan(network.architecture(), network.weights().ceilModePooling(), contentAtSize.height(),
+                contentAtSize.width());
+        RgbImage at = Resizing.resize(picture.withoutAlpha(), contentAtSize.width(), contentAtSize.height());
+        INDArray tensor = ImageTensors.toTensor(at);
+        try (ScaleObjective objective = buildScale(network, plan, contentAtSize, inputs.styles(), inputs.masks(),
+                tensor)) {
+            Evaluation evaluation = objective.evaluate(tensor);
+            Map<String, Double> terms = new LinkedHashMap<>(evaluation.terms());
+            terms.put(TOTAL, evaluation.loss());
+            return terms;
+        }
+    }
+
     /** The images a run reads: the content (its alpha kept for the result), the styles, the masks. */
     private record Inputs(RgbImage content, List<RgbImage> styles, List<RgbImage> masks) {
     }

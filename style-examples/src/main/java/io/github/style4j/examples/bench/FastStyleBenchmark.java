@@ -1,0 +1,171 @@
+package io.github.style4j.examples.bench;
+
+import io.github.style4j.core.backend.NativeBuildSelector;
+import io.github.style4j.core.image.ImageWriter;
+import io.github.style4j.core.image.RgbImage;
+import io.github.style4j.samediff.fast.FastStyle;
+import io.github.style4j.samediff.fast.FastStyleModel;
+import io.github.style4j.samediff.fast.FastStyleTrainer;
+import io.github.style4j.samediff.fast.FastStyleTraining;
+import io.github.style4j.samediff.fast.TransformerNetwork;
+import io.github.style4j.samediff.network.Architecture;
+import io.github.style4j.samediff.weights.WeightSource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Issue #15's speed goals, each row beside PyTorch (Debian's python3-torch) running the same
+ * architecture in the same run ({@code style-examples/bench/pytorch_fast.py}; the parameter
+ * counts are compared, so the two networks are the same):
+ * <ul>
+ *   <li>{@code apply}: one forward pass of the transformer on a 1024 x 1024 image, half and full
+ *       width (random weights: the time does not depend on them);</li>
+ *   <li>{@code train}: one training step, batch 4, 256 px crops, SqueezeNet 1.1 loss network with
+ *       the default layers and weights, Adam.</li>
+ * </ul>
+ * Medians after a warm-up; GFLOP/s counts the transformer's convolutions only (forward; a
+ * training step is about 3x the forward work of the transformer plus the loss network's).
+ */
+@Command(name = "fast", mixinStandardHelpOptions = true,
+        description = "Fast style: apply and training-step time against PyTorch on the same architecture.")
+final class FastStyleBenchmark implements Callable<Integer> {
+    @Option(names = "--part", description = "apply, train or all (default: ${DEFAULT-VALUE}).")
+    String part = "all";
+
+    @Option(names = "--size", description = "Apply: image side (default: ${DEFAULT-VALUE}).")
+    int size = 1024;
+
+    @Option(names = "--iterations", description = "Timed repetitions (default: ${DEFAULT-VALUE}).")
+    int iterations = 5;
+
+    @Option(names = "--shared", description = "The shared folder, for the SqueezeNet weights (default: ${DEFAULT-VALUE}).")
+    Path shared = Path.of("..", "shared");
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.println("Native build: " + NativeBuildSelector.select().build() + "; "
+                + Runtime.getRuntime().availableProcessors() + " threads. Medians of " + iterations + " after a warm-up.");
+        Path script = Path.of(System.getProperty("style4j.root", "."), "style-examples", "bench", "pytorch_fast.py");
+        boolean torch = Files.isRegularFile(script) && NetworkBenchmark.pythonHasTorch();
+        if (!torch) {
+            System.out.println("(PyTorch rows skipped: /usr/bin/python3 cannot import torch; apt-get install python3-torch)");
+        }
+        if (part.equals("apply") || part.equals("all")) {
+            System.out.printf(Locale.ROOT, "%napply %d x %d%n%-6s %10s %10s %9s %9s%n", size, size, "width", "style4j s",
+                    "torch s", "vs torch", "GFLOP/s");
+            for (TransformerNetwork network : List.of(TransformerNetwork.half(), TransformerNetwork.full())) {
+                double ours = apply(network);
+                Double theirs = torch ? pytorch(script, network, "apply", String.valueOf(network.width()),
+                        String.valueOf(size)) : null;
+                double gflop = 2 * network.multiplyAdds(size, size) / 1e9;
+                System.out.printf(Locale.ROOT, "%-6s %10.3f %10s %9s %9.1f%n", network.width() == 16 ? "half" : "full",
+                        ours, theirs == null ? "-" : String.format(Locale.ROOT, "%.3f", theirs),
+                        theirs == null ? "-" : String.format(Locale.ROOT, "%.2fx", ours / theirs), gflop / ours);
+            }
+        }
+        if (part.equals("train") || part.equals("all")) {
+            Path weights = shared.resolve("models/squeezenet1.1");
+            if (!Files.isDirectory(weights)) {
+                System.out.println("(training rows skipped: no " + weights + ")");
+                return 0;
+            }
+            System.out.printf(Locale.ROOT, "%ntraining step: batch 4, 256 px, SqueezeNet 1.1 loss network%n"
+                    + "%-6s %10s %10s %9s%n", "width", "style4j s", "torch s", "vs torch");
+            for (TransformerNetwork network : List.of(TransformerNetwork.half(), TransformerNetwork.full())) {
+                double ours = trainStep(network, weights);
+                Double theirs = torch ? pytorch(script, network, "train", String.valueOf(network.width()), "256", "4")
+                        : null;
+                System.out.printf(Locale.ROOT, "%-6s %10.3f %10s %9s%n", network.width() == 16 ? "half" : "full", ours,
+                        theirs == null ? "-" : String.format(Locale.ROOT, "%.3f", theirs),
+                        theirs == null ? "-" : String.format(Locale.ROOT, "%.2fx", ours / theirs));
+            }
+        }
+        return 0;
+    }
+
+    private double apply(TransformerNetwork network) {
+        FastStyle style = FastStyle.of(FastStyleModel.untrained(network, 1));
+        INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, size, size);
+        style.stylise(image).close();
+        List<Double> times = new ArrayList<>();
+        for (int i = 0; i < iterations; i++) {
+            long start = System.nanoTime();
+            style.stylise(image).close();
+            times.add((System.nanoTime() - start) / 1e9);
+        }
+        return median(times);
+    }
+
+    private double trainStep(TransformerNetwork network, Path weights) throws Exception {
+        Path photos = Files.createTempDirectory("style4j-bench-photos");
+        try {
+            Random random = new Random(1);
+            for (int i = 0; i < 4; i++) {
+                float[] rgb = new float[3 * 320 * 320];
+                for (int k = 0; k < rgb.length; k++) {
+                    rgb[k] = random.nextFloat();
+                }
+                ImageWriter.defaults().write(RgbImage.of(320, 320, rgb, null), photos.resolve("photo" + i + ".png"));
+            }
+            List<Double> times = new ArrayList<>();
+            FastStyleTraining training = FastStyleTraining.builder().setStyleImage(photos.resolve("photo0.png"))
+                    .setPhotos(photos).optTransformer(network).optWeights(WeightSource.of(weights))
+                    .optArchitecture(Architecture.SQUEEZENET).optIterations(iterations + 2).optBatchSize(4)
+                    .optImageSize(256).build();
+            new FastStyleTrainer(training).train(new FastStyleTrainer.Listener() {
+                @Override
+                public void iterationDone(FastStyleTrainer.Progress progress) {
+                    if (progress.iteration() > 2) { // the first steps allocate the arrays later ones reuse
+                        times.add(progress.seconds());
+                    }
+                }
+            });
+            return median(times);
+        } finally {
+            try (var files = Files.list(photos)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(photos);
+        }
+    }
+
+    private Double pytorch(Path script, TransformerNetwork network, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3", script.toString()));
+        command.addAll(List.of(args));
+        command.add(String.valueOf(iterations));
+        command.add(String.valueOf(Runtime.getRuntime().availableProcessors()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (process.waitFor() != 0 || !output.contains("RESULT ")) {
+            throw new IllegalStateException("PyTorch run failed:\n" + output);
+        }
+        String[] result = output.substring(output.indexOf("RESULT ") + 7).trim().split("\\s+");
+        if (Long.parseLong(result[1]) != network.parameterCount()) {
+            throw new IllegalStateException("PyTorch's network has " + result[1] + " parameters, style4j's "
+                    + network.parameterCount() + ": not the same architecture");
+        }
+        return Double.parseDouble(result[0]);
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}
