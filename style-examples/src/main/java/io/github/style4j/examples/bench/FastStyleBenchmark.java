@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -42,8 +43,30 @@ import picocli.CommandLine.Option;
 @Command(name = "fast", mixinStandardHelpOptions = true,
         description = "Fast style: apply and training-step time against PyTorch on the same architecture.")
 final class FastStyleBenchmark implements Callable<Integer> {
-    @Option(names = "--part", description = "apply, train or all (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--part", description = "apply, train, quality or all (default: ${DEFAULT-VALUE}; all is apply "
+            + "and train).")
     String part = "all";
+
+    @Option(names = "--style-model", description = "quality: the trained model (default: ${DEFAULT-VALUE}).")
+    Path styleModel = Path.of("docs", "models", "starry_night.style4j");
+
+    @Option(names = "--photo", description = "quality: a photo not used in training (default: chelsea.png in --shared).")
+    Path photo;
+
+    @Option(names = "--style-image", description = "quality: the model's style image (default: starry_night.jpg in "
+            + "--shared).")
+    Path styleImage;
+
+    @Option(names = "--quality-size", description = "quality: longest side of both pictures (default: ${DEFAULT-VALUE}).")
+    int qualitySize = 512;
+
+    @Option(names = "--quality-iterations", description = "quality: L-BFGS iterations of the optimisation "
+            + "(default: ${DEFAULT-VALUE}).")
+    int qualityIterations = 300;
+
+    @Option(names = "--picture", description = "quality: where to write photo | fast | optimised (default: "
+            + "${DEFAULT-VALUE}).")
+    Path picture = Path.of("fast-vs-optimised.png");
 
     @Option(names = "--size", description = "Apply: image side (default: ${DEFAULT-VALUE}).")
     int size = 1024;
@@ -76,6 +99,10 @@ final class FastStyleBenchmark implements Callable<Integer> {
                         theirs == null ? "-" : String.format(Locale.ROOT, "%.2fx", ours / theirs), gflop / ours);
             }
         }
+        if (part.equals("quality")) {
+            quality();
+            return 0;
+        }
         if (part.equals("train") || part.equals("all")) {
             Path weights = shared.resolve("models/squeezenet1.1");
             if (!Files.isDirectory(weights)) {
@@ -94,6 +121,79 @@ final class FastStyleBenchmark implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * A fast result and an optimisation with the model's own loss settings on a photo the model
+     * was not trained on, both scored on the same objective (the optimisation's, with the style
+     * image at the size the model was trained with).
+     */
+    private void quality() throws Exception {
+        FastStyleModel model = FastStyleModel.load(styleModel);
+        Path content = photo != null ? photo : shared.resolve("images/chelsea.png");
+        Path style = styleImage != null ? styleImage : shared.resolve("images/starry_night.jpg");
+        var loss = model.manifest("loss");
+        var network = model.manifest("lossNetwork");
+        int styleSize = model.manifest("style").path("size").asInt();
+        RgbImage photoImage = io.github.style4j.core.image.Resizing.fitToMaxSide(
+                io.github.style4j.core.image.ImageReader.defaults().read(content), qualitySize);
+        Map<String, Double> contentLayers = new java.util.LinkedHashMap<>();
+        loss.path("contentLayers").fields().forEachRemaining(e -> contentLayers.put(e.getKey(), e.getValue().asDouble()));
+        Map<String, Double> styleLayers = new java.util.LinkedHashMap<>();
+        loss.path("styleLayers").fields().forEachRemaining(e -> styleLayers.put(e.getKey(), e.getValue().asDouble()));
+        io.github.style4j.samediff.transfer.StyleTransferConfig config = io.github.style4j.samediff.transfer
+                .StyleTransferConfig.builder().setContentImage(content).addStyleImage(style)
+                .optNetwork(Architecture.valueOf(network.path("architecture").asText()))
+                .optWeights(WeightSource.of(shared.resolve("models/squeezenet1.1")))
+                .optContentLayers(contentLayers).optStyleLayers(styleLayers)
+                .optContentWeight(loss.path("contentWeight").asDouble()).optStyleWeight(loss.path("styleWeight").asDouble())
+                .optTvWeight(loss.path("tvWeight").asDouble()).optImageSize(qualitySize)
+                .optStyleScale((double) styleSize / qualitySize).optIterations(qualityIterations).build();
+        long start = System.nanoTime();
+        RgbImage fast = FastStyle.of(model).stylise(photoImage);
+        double fastSeconds = (System.nanoTime() - start) / 1e9;
+        start = System.nanoTime();
+        var optimised = new io.github.style4j.samediff.transfer.StyleTransfer(config).run();
+        double optimisedSeconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Double> fastTerms = new io.github.style4j.samediff.transfer.StyleTransfer(config).terms(fast);
+        System.out.printf(Locale.ROOT, "%nquality on %s (not in training), %d px, style image at %d px, %s%n"
+                + "%-22s %12s %12s %12s %12s %9s%n", content.getFileName(), qualitySize, styleSize, model,
+                "picture", "content", "style", "tv", "total", "seconds");
+        printTerms("fast (" + styleModel.getFileName() + ")", fastTerms, fastSeconds);
+        printTerms("optimised, L-BFGS " + qualityIterations, optimised.finalTerms(), optimisedSeconds);
+        printTerms("the photo itself", optimised.termsAtContent(), 0);
+        ImageWriter.defaults().write(sideBySide(List.of(photoImage, fast, optimised.image())), picture);
+        System.out.println("Wrote " + picture + " (photo | fast | optimised)");
+    }
+
+    private static void printTerms(String name, Map<String, Double> terms, double seconds) {
+        System.out.printf(Locale.ROOT, "%-22s %12.5g %12.5g %12.5g %12.5g %9.2f%n", name, terms.get("content"),
+                terms.get("style"), terms.get("tv"), terms.get("total"), seconds);
+    }
+
+    private static RgbImage sideBySide(List<RgbImage> images) {
+        int height = images.get(0).height();
+        int width = 0;
+        List<RgbImage> scaled = new ArrayList<>();
+        for (RgbImage image : images) {
+            RgbImage s = io.github.style4j.core.image.Resizing.resize(image.withoutAlpha(),
+                    Math.max(1, Math.round((float) image.width() * height / image.height())), height);
+            scaled.add(s);
+            width += s.width();
+        }
+        float[] rgb = new float[3 * width * height];
+        int left = 0;
+        for (RgbImage s : scaled) {
+            float[] planes = s.rgb();
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < height; y++) {
+                    System.arraycopy(planes, c * s.width() * height + y * s.width(), rgb, c * width * height + y * width + left,
+                            s.width());
+                }
+            }
+            left += s.width();
+        }
+        return RgbImage.of(width, height, rgb, null);
     }
 
     private double apply(TransformerNetwork network) {

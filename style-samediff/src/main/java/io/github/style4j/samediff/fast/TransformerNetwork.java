@@ -267,8 +267,9 @@ public final class TransformerNetwork {
      * Per sample and channel: (x − mean) / sqrt(variance + 1e-5), then scale and shift, with the
      * scale folded into one {@code [N, C, 1, 1]} factor so that only one product broadcasts over
      * the image ({@code multiply_bp} with broadcasting is a large part of a training step in M2.1).
-     * Not SameDiff's fused {@code layer_norm} over H and W, which would be the same but has no
-     * epsilon: a constant channel (a blank photo) would give 0/0.
+     * Not SameDiff's fused {@code layer_norm} over H and W: it has no epsilon, and its backward
+     * pass alone took 1.5 s of a 3.5 s transformer step (half width, batch 4, 256 px), against
+     * 0.85 s for all of these ops.
      */
     static SDVariable instanceNorm(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta) {
         SDVariable centred = x.sub(x.mean(true, 2, 3));
