@@ -51,10 +51,10 @@ public final class FastStyleTraining {
                 ? StyleTransferConfig.defaultContentLayers(architecture) : b.contentLayers));
         styleLayers = Collections.unmodifiableMap(new LinkedHashMap<>(b.styleLayers.isEmpty()
                 ? StyleTransferConfig.defaultStyleLayers(architecture) : b.styleLayers));
-        boolean squeezeNet = architecture == Architecture.SQUEEZENET;
-        contentWeight = b.contentWeight != null ? b.contentWeight : squeezeNet ? 100 : 5;
-        styleWeight = b.styleWeight != null ? b.styleWeight : squeezeNet ? 3e4 : 100;
-        tvWeight = b.tvWeight != null ? b.tvWeight : squeezeNet ? 1e-5 : 1e-3;
+        double[] defaults = StyleTransferConfig.defaultLossWeights(architecture);
+        contentWeight = b.contentWeight != null ? b.contentWeight : defaults[0];
+        styleWeight = b.styleWeight != null ? b.styleWeight : defaults[1];
+        tvWeight = b.tvWeight != null ? b.tvWeight : defaults[2];
         normalization = b.normalization;
         iterations = b.iterations;
         batchSize = b.batchSize;

@@ -102,10 +102,10 @@ public final class StyleTransferConfig {
                 b.contentLayers.isEmpty() ? defaultContentLayers(architecture) : b.contentLayers));
         styleLayers = Collections.unmodifiableMap(new LinkedHashMap<>(
                 b.styleLayers.isEmpty() ? defaultStyleLayers(architecture) : b.styleLayers));
-        boolean squeezeNet = architecture == Architecture.SQUEEZENET;
-        contentWeight = b.contentWeight != null ? b.contentWeight : squeezeNet ? 100 : 5;
-        styleWeight = b.styleWeight != null ? b.styleWeight : squeezeNet ? 3e4 : 100;
-        tvWeight = b.tvWeight != null ? b.tvWeight : squeezeNet ? 1e-5 : 1e-3;
+        double[] defaults = defaultLossWeights(architecture);
+        contentWeight = b.contentWeight != null ? b.contentWeight : defaults[0];
+        styleWeight = b.styleWeight != null ? b.styleWeight : defaults[1];
+        tvWeight = b.tvWeight != null ? b.tvWeight : defaults[2];
         normalization = b.normalization;
         optimizer = b.optimizer;
         learningRate = b.learningRate;
@@ -140,6 +140,14 @@ public final class StyleTransferConfig {
                 return List.copyOf(sizes);
             }
         }
+    }
+
+    /**
+     * The content, style and TV weights a run uses unless told otherwise: neural-style's (5, 100,
+     * 1e-3) for VGG; 100, 3e4, 1e-5 for SqueezeNet, whose torchvision-normalised features are smaller.
+     */
+    public static double[] defaultLossWeights(Architecture architecture) {
+        return architecture == Architecture.SQUEEZENET ? new double[] {100, 3e4, 1e-5} : new double[] {5, 100, 1e-3};
     }
 
     /** The content layers a run uses unless told otherwise: neural-style's for VGG, fire4 for SqueezeNet. */
