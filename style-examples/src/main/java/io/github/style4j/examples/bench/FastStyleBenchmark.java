@@ -74,11 +74,25 @@ final class FastStyleBenchmark implements Callable<Integer> {
     @Option(names = "--iterations", description = "Timed repetitions (default: ${DEFAULT-VALUE}).")
     int iterations = 5;
 
+    @Option(names = "--worker", hidden = true, description = "Internal: run one apply row in this JVM (half|full).")
+    String worker;
+
+    @Option(names = "--tiled", description = "apply: through stylise(RgbImage), which works in tiles above "
+            + "FastStyle.TILE_ABOVE_PIXELS (default: the whole image as one tensor).")
+    boolean tiled;
+
     @Option(names = "--shared", description = "The shared folder, for the SqueezeNet weights (default: ${DEFAULT-VALUE}).")
     Path shared = Path.of("..", "shared");
 
+    private static final String RESULT = "FAST_RESULT ";
+
     @Override
     public Integer call() throws Exception {
+        if (worker != null) {
+            TransformerNetwork network = worker.equals("full") ? TransformerNetwork.full() : TransformerNetwork.half();
+            System.out.println(RESULT + apply(network) + " " + NetworkBenchmark.peakResidentMb());
+            return 0;
+        }
         System.out.println("Native build: " + NativeBuildSelector.select().build() + "; "
                 + Runtime.getRuntime().availableProcessors() + " threads. Medians of " + iterations + " after a warm-up.");
         Path script = Path.of(System.getProperty("style4j.root", "."), "style-examples", "bench", "pytorch_fast.py");
@@ -87,16 +101,23 @@ final class FastStyleBenchmark implements Callable<Integer> {
             System.out.println("(PyTorch rows skipped: /usr/bin/python3 cannot import torch; apt-get install python3-torch)");
         }
         if (part.equals("apply") || part.equals("all")) {
-            System.out.printf(Locale.ROOT, "%napply %d x %d%n%-6s %10s %10s %9s %9s%n", size, size, "width", "style4j s",
-                    "torch s", "vs torch", "GFLOP/s");
+            System.out.printf(Locale.ROOT, "%napply %d x %d (each style4j row in a fresh JVM)%n%-6s %10s %10s %9s %9s %9s%n",
+                    size, size, "width", "style4j s", "torch s", "vs torch", "GFLOP/s", "RSS MB");
             for (TransformerNetwork network : List.of(TransformerNetwork.half(), TransformerNetwork.full())) {
-                double ours = apply(network);
+                List<String> args = new ArrayList<>(List.of("fast", "--worker", network.width() == 16 ? "half" : "full",
+                        "--size", String.valueOf(size), "--iterations", String.valueOf(iterations)));
+                if (tiled) {
+                    args.add("--tiled");
+                }
+                String[] row = ChildJvm.run(BenchCommand.class, RESULT, args.toArray(new String[0]));
+                double ours = Double.parseDouble(row[0]);
                 Double theirs = torch ? pytorch(script, network, "apply", String.valueOf(network.width()),
                         String.valueOf(size)) : null;
                 double gflop = 2 * network.multiplyAdds(size, size) / 1e9;
-                System.out.printf(Locale.ROOT, "%-6s %10.3f %10s %9s %9.1f%n", network.width() == 16 ? "half" : "full",
+                System.out.printf(Locale.ROOT, "%-6s %10.3f %10s %9s %9.1f %9.0f%n", network.width() == 16 ? "half" : "full",
                         ours, theirs == null ? "-" : String.format(Locale.ROOT, "%.3f", theirs),
-                        theirs == null ? "-" : String.format(Locale.ROOT, "%.2fx", ours / theirs), gflop / ours);
+                        theirs == null ? "-" : String.format(Locale.ROOT, "%.2fx", ours / theirs), gflop / ours,
+                        Double.parseDouble(row[1]));
             }
         }
         if (part.equals("quality")) {
@@ -199,11 +220,13 @@ final class FastStyleBenchmark implements Callable<Integer> {
     private double apply(TransformerNetwork network) {
         FastStyle style = FastStyle.of(FastStyleModel.untrained(network, 1));
         INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, size, size);
-        style.stylise(image).close();
+        RgbImage picture = io.github.style4j.core.tensor.ImageTensors.toImage(image);
+        Runnable once = tiled ? () -> style.stylise(picture) : () -> style.stylise(image).close();
+        once.run();
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime();
-            style.stylise(image).close();
+            once.run();
             times.add((System.nanoTime() - start) / 1e9);
         }
         return median(times);

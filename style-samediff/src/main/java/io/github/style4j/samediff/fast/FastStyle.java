@@ -5,8 +5,10 @@ import io.github.style4j.core.image.RgbImage;
 import io.github.style4j.core.tensor.ImageTensors;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,14 +28,41 @@ public final class FastStyle {
     public static final int MIN_SIDE = 16;
     private static final String INPUT = "photo";
 
+    /** Above this many pixels, {@link #stylise(RgbImage)} works in tiles, so memory is a tile's. */
+    public static final long TILE_ABOVE_PIXELS = 2_400_000L;
+    /** Side of the part of the image each tile computes. */
+    static final int TILE_CORE = 512;
+    /**
+     * Pixels around a tile's core that it reads but does not keep: more than the network's
+     * receptive-field radius (about 58 px: 9x9 at full size, ten 3x3 at a quarter, ...), a multiple
+     * of {@value TransformerNetwork#SIZE_MULTIPLE} so tiles keep the stride grid.
+     */
+    static final int HALO = 64;
+    /**
+     * Longest side of the copy of a large image whose instance-norm statistics all tiles use: about
+     * the largest that runs whole (exact statistics of the full image would need one pass over the
+     * tiles per normalisation layer, as each depends on the ones before).
+     */
+    static final int STATISTICS_SIDE = 1536;
+
     private final FastStyleModel model;
     private final SameDiff sd;
+    private final SameDiff fixedStatistics;
+    private final List<String> statisticNames = new ArrayList<>();
 
     private FastStyle(FastStyleModel model) {
         this.model = model;
         this.sd = SameDiff.create();
-        SDVariable photo = sd.placeHolder(INPUT, DataType.FLOAT, -1, 3, -1, -1);
-        model.network().define(sd, photo, model.variables());
+        model.network().define(sd, sd.placeHolder(INPUT, DataType.FLOAT, -1, 3, -1, -1), model.variables());
+        this.fixedStatistics = SameDiff.create();
+        model.network().define(fixedStatistics, fixedStatistics.placeHolder(INPUT, DataType.FLOAT, -1, 3, -1, -1),
+                model.variables(), true);
+        for (TransformerNetwork.Convolution conv : model.network().convolutions()) {
+            if (conv.normalized()) {
+                statisticNames.add(TransformerNetwork.meanName(conv.name()));
+                statisticNames.add(TransformerNetwork.varianceName(conv.name()));
+            }
+        }
     }
 
     /** Loads a model file (see {@link FastStyleModel#load}). */
@@ -61,7 +90,15 @@ public final class FastStyle {
     public RgbImage stylise(RgbImage image, boolean preserveColours) {
         RgbImage opaque = image.withoutAlpha();
         INDArray input = ImageTensors.toTensor(opaque);
-        INDArray output = stylise(input);
+        INDArray output;
+        if ((long) opaque.width() * opaque.height() > TILE_ABOVE_PIXELS) {
+            INDArray small = ImageTensors.toTensor(io.github.style4j.core.image.Resizing.fitToMaxSide(opaque,
+                    STATISTICS_SIDE));
+            output = styliseInTiles(input, statistics(small), TILE_CORE, HALO);
+            small.close();
+        } else {
+            output = stylise(input);
+        }
         RgbImage result = ImageTensors.toImage(output);
         input.close();
         output.close();
@@ -94,6 +131,70 @@ public final class FastStyle {
         out.close();
         padded.close();
         return cropped;
+    }
+
+    /**
+     * The mean and variance of every instance normalisation on {@code rgb} ({@code [1, 3, H, W]}),
+     * by {@link TransformerNetwork#meanName} and {@link TransformerNetwork#varianceName}.
+     */
+    synchronized Map<String, INDArray> statistics(INDArray rgb) {
+        INDArray padded = padToMultiple(rgb.castTo(DataType.FLOAT));
+        Map<String, INDArray> statistics = new LinkedHashMap<>();
+        sd.output(Map.of(INPUT, padded), statisticNames.toArray(new String[0]))
+                .forEach((name, value) -> statistics.put(name, value.dup()));
+        return statistics;
+    }
+
+    /**
+     * Stylises {@code rgb} ({@code [1, 3, H, W]}) tile by tile: each computes a {@code core}-px
+     * square of the output from the square plus {@code halo} px around it, every instance
+     * normalisation using the given statistics, so memory is that of one tile. With the
+     * image's own statistics this equals the whole-image pass (the halo covers the receptive
+     * field; tiles start on multiples of {@value TransformerNetwork#SIZE_MULTIPLE}, the network's
+     * stride grid); {@link #stylise(RgbImage)} takes them from a smaller copy of the image.
+     */
+    synchronized INDArray styliseInTiles(INDArray rgb, Map<String, INDArray> statistics, int core, int halo) {
+        int m = TransformerNetwork.SIZE_MULTIPLE;
+        if (core % m != 0 || halo % m != 0 || core <= 0) {
+            throw new IllegalArgumentException("tile core and halo must be positive multiples of " + m);
+        }
+        long height = rgb.size(2);
+        long width = rgb.size(3);
+        INDArray padded = padToMultiple(rgb.castTo(DataType.FLOAT));
+        long h = padded.size(2);
+        long w = padded.size(3);
+        INDArray out = Nd4j.create(DataType.FLOAT, 1, 3, h, w);
+        Map<String, INDArray> feed = new LinkedHashMap<>(statistics);
+        for (long y0 = 0; y0 < h; y0 += core) {
+            for (long x0 = 0; x0 < w; x0 += core) {
+                long y1 = Math.min(h, y0 + core);
+                long x1 = Math.min(w, x0 + core);
+                long cy0 = Math.max(0, y0 - halo);
+                long cx0 = Math.max(0, x0 - halo);
+                INDArray crop = padded.get(all(), all(), interval(cy0, Math.min(h, y1 + halo)),
+                        interval(cx0, Math.min(w, x1 + halo))).dup('c');
+                feed.put(INPUT, crop);
+                INDArray tile = fixedStatistics.output(feed, TransformerNetwork.OUTPUT).get(TransformerNetwork.OUTPUT);
+                out.get(all(), all(), interval(y0, y1), interval(x0, x1))
+                        .assign(tile.get(all(), all(), interval(y0 - cy0, y1 - cy0), interval(x0 - cx0, x1 - cx0)));
+                tile.close();
+                crop.close();
+            }
+        }
+        if (h == height && w == width) {
+            return out;
+        }
+        INDArray cropped = out.get(all(), all(), interval(0, height), interval(0, width)).dup('c');
+        out.close();
+        return cropped;
+    }
+
+    private static org.nd4j.linalg.indexing.INDArrayIndex all() {
+        return org.nd4j.linalg.indexing.NDArrayIndex.all();
+    }
+
+    private static org.nd4j.linalg.indexing.INDArrayIndex interval(long from, long to) {
+        return org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
     }
 
     /** Bottom and right padded by reflection up to multiples of {@value TransformerNetwork#SIZE_MULTIPLE}. */

@@ -177,6 +177,17 @@ public final class TransformerNetwork {
      * {@value #OUTPUT}.
      */
     public SDVariable define(SameDiff sd, SDVariable rgb, Map<String, INDArray> values) {
+        return define(sd, rgb, values, false);
+    }
+
+    /**
+     * As {@link #define(SameDiff, SDVariable, Map)}; with {@code fixedStatistics}, every instance
+     * normalisation takes its mean and variance from placeholders ({@link #meanName},
+     * {@link #varianceName}, {@code [1, C, 1, 1]}) instead of from its input: a large image is then
+     * computed in tiles that all use the same statistics. Without, those names are the computed
+     * statistics, which a caller can fetch as outputs.
+     */
+    public SDVariable define(SameDiff sd, SDVariable rgb, Map<String, INDArray> values, boolean fixedStatistics) {
         for (String name : variableShapes().keySet()) {
             INDArray value = values.get(name);
             if (value == null) {
@@ -200,8 +211,12 @@ public final class TransformerNetwork {
             }
             x = convolve(sd, x, conv);
             if (conv.normalized()) {
-                x = instanceNorm(sd, x, sd.getVariable(variableName(conv.name() + "/gamma")),
-                        sd.getVariable(variableName(conv.name() + "/beta")));
+                SDVariable gamma = sd.getVariable(variableName(conv.name() + "/gamma"));
+                SDVariable beta = sd.getVariable(variableName(conv.name() + "/beta"));
+                x = fixedStatistics
+                        ? normalize(sd, x.sub(sd.placeHolder(meanName(conv.name()), x.dataType(), 1, conv.out(), 1, 1)),
+                                sd.placeHolder(varianceName(conv.name()), x.dataType(), 1, conv.out(), 1, 1), gamma, beta)
+                        : instanceNorm(sd, x, gamma, beta, conv.name());
                 if (conv.name().endsWith("_b")) {
                     x = x.add(residual);
                 } else {
@@ -272,10 +287,29 @@ public final class TransformerNetwork {
      * 0.85 s for all of these ops.
      */
     static SDVariable instanceNorm(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta) {
-        SDVariable centred = x.sub(x.mean(true, 2, 3));
-        SDVariable variance = sd.math().square(centred).mean(true, 2, 3);
+        return instanceNorm(sd, x, gamma, beta, null);
+    }
+
+    private static SDVariable instanceNorm(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta, String layer) {
+        SDVariable centred = x.sub(sd.mean(layer == null ? null : meanName(layer), x, true, 2, 3));
+        SDVariable variance = sd.mean(layer == null ? null : varianceName(layer), sd.math().square(centred), true, 2, 3);
+        return normalize(sd, centred, variance, gamma, beta);
+    }
+
+    private static SDVariable normalize(SameDiff sd, SDVariable centred, SDVariable variance, SDVariable gamma,
+                                        SDVariable beta) {
         SDVariable scale = sd.math().rsqrt(variance.add(INSTANCE_NORM_EPSILON)).mul(gamma.reshape(1, -1, 1, 1));
         return centred.mul(scale).add(beta.reshape(1, -1, 1, 1));
+    }
+
+    /** Name of a normalisation's mean in a graph: {@code transformer/conv1/mean}. */
+    public static String meanName(String layer) {
+        return variableName(layer + "/mean");
+    }
+
+    /** Name of a normalisation's variance in a graph: {@code transformer/conv1/variance}. */
+    public static String varianceName(String layer) {
+        return variableName(layer + "/variance");
     }
 
     /** Nearest-neighbour x2 (NCHW). */

@@ -73,6 +73,20 @@ class FastStyleTest {
     }
 
     @Test
+    void tilesWithTheImagesOwnStatisticsEqualTheWholeImage() {
+        FastStyle style = FastStyle.of(model());
+        INDArray photo = io.github.style4j.core.tensor.ImageTensors.toTensor(FastStyleTrainerTest.picture(203, 150, 8));
+        INDArray whole = style.stylise(photo);
+        INDArray tiled = style.styliseInTiles(photo, style.statistics(photo), 48, FastStyle.HALO);
+        assertArrayEquals(whole.shape(), tiled.shape());
+        double difference = whole.sub(tiled).amaxNumber().doubleValue();
+        assertTrue(difference < 1e-5, "tiled differs from whole by " + difference);
+        // A halo smaller than the receptive field shows at the tile borders: the check can fail.
+        INDArray short_ = style.styliseInTiles(photo, style.statistics(photo), 48, 8);
+        assertTrue(whole.sub(short_).amaxNumber().doubleValue() > 1e-3);
+    }
+
+    @Test
     void aBlankPhotoGivesAPictureNotNaN() {
         RgbImage blank = RgbImage.filled(32, 24, 0.3f, 0.3f, 0.3f);
         for (float v : FastStyle.of(model()).stylise(blank).rgb()) {
