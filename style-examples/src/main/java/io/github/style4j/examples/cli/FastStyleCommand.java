@@ -93,25 +93,8 @@ final class FastStyleCommand {
                 description = "Loss network weights in any format ./style4j reads (default: the DL4J zoo's).")
         Path weights;
 
-        @Option(names = {"-content_weight", "--content-weight"}, paramLabel = "W",
-                description = "Content loss weight (default: as ./style4j, 5 for VGG, 100 for SqueezeNet).")
-        Double contentWeight;
-
-        @Option(names = {"-style_weight", "--style-weight"}, paramLabel = "W",
-                description = "Style loss weight (default: as ./style4j, 100 for VGG, 3e4 for SqueezeNet).")
-        Double styleWeight;
-
-        @Option(names = {"-tv_weight", "--tv-weight"}, paramLabel = "W",
-                description = "Total-variation weight (default: as ./style4j, 1e-3 for VGG, 1e-5 for SqueezeNet).")
-        Double tvWeight;
-
-        @Option(names = {"-content_layers", "--content-layers"}, split = ",", paramLabel = "LAYER[:W]",
-                description = "Content layers (default: as ./style4j).")
-        List<String> contentLayers = new ArrayList<>();
-
-        @Option(names = {"-style_layers", "--style-layers"}, split = ",", paramLabel = "LAYER[:W]",
-                description = "Style layers (default: as ./style4j).")
-        List<String> styleLayers = new ArrayList<>();
+        @picocli.CommandLine.Mixin
+        LossOptions loss = new LossOptions();
 
         @Option(names = {"-learning_rate", "--learning-rate"}, defaultValue = "1e-3", paramLabel = "LR",
                 description = "Adam's learning rate (default: ${DEFAULT-VALUE}).")
@@ -233,17 +216,17 @@ final class FastStyleCommand {
             if (model != null) {
                 builder.optArchitecture(Architecture.parse(model));
             }
-            if (contentWeight != null) {
-                builder.optContentWeight(contentWeight);
+            if (loss.contentWeight != null) {
+                builder.optContentWeight(loss.contentWeight);
             }
-            if (styleWeight != null) {
-                builder.optStyleWeight(styleWeight);
+            if (loss.styleWeight != null) {
+                builder.optStyleWeight(loss.styleWeight);
             }
-            if (tvWeight != null) {
-                builder.optTvWeight(tvWeight);
+            if (loss.tvWeight != null) {
+                builder.optTvWeight(loss.tvWeight);
             }
-            StyliseCommand.layerWeights(contentLayers).forEach(builder::addContentLayer);
-            StyliseCommand.layerWeights(styleLayers).forEach(builder::addStyleLayer);
+            LossOptions.layerWeights(loss.contentLayers).forEach(builder::addContentLayer);
+            LossOptions.layerWeights(loss.styleLayers).forEach(builder::addStyleLayer);
             return builder.build();
         }
 

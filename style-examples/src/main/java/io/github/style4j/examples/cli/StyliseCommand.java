@@ -83,28 +83,8 @@ public final class StyliseCommand implements Callable<Integer> {
             description = "Base URL(s) serving the DL4J zoo's weight files, tried in order before the zoo's host.")
     List<String> mirrors = new ArrayList<>();
 
-    @Option(names = {"-content_weight", "--content-weight"}, paramLabel = "W",
-            description = "Weight of the content loss (default: 5 for VGG, 100 for SqueezeNet).")
-    Double contentWeight;
-
-    @Option(names = {"-style_weight", "--style-weight"}, paramLabel = "W",
-            description = "Weight of the style loss (default: 100 for VGG, 3e4 for SqueezeNet).")
-    Double styleWeight;
-
-    @Option(names = {"-tv_weight", "--tv-weight"}, paramLabel = "W",
-            description = "Weight of total-variation smoothing, as neural-style defines it: half the squared "
-                    + "neighbour differences on its 0-255 scale (default: 1e-3 for VGG, 1e-5 for SqueezeNet).")
-    Double tvWeight;
-
-    @Option(names = {"-content_layers", "--content-layers"}, split = ",", paramLabel = "LAYER[:W]",
-            description = "Content layers with optional weights, e.g. relu4_2 (default: relu4_2; fire4 for "
-                    + "SqueezeNet).")
-    List<String> contentLayers = new ArrayList<>();
-
-    @Option(names = {"-style_layers", "--style-layers"}, split = ",", paramLabel = "LAYER[:W]",
-            description = "Style layers with optional weights, e.g. relu1_1:2,relu2_1 (default: relu1_1, relu2_1, "
-                    + "relu3_1, relu4_1, relu5_1; for SqueezeNet relu1:1000, fire2:300, fire3:100, fire4:10, fire5:1).")
-    List<String> styleLayers = new ArrayList<>();
+    @picocli.CommandLine.Mixin
+    LossOptions loss = new LossOptions();
 
     @Option(names = {"-num_iterations", "--num-iterations"}, paramLabel = "N", defaultValue = "1000",
             description = "Iterations (per scale with --scales; default: ${DEFAULT-VALUE}).")
@@ -517,20 +497,20 @@ public final class StyliseCommand implements Callable<Integer> {
         if (!styleMasks.isEmpty()) {
             builder.optStyleMasks(styleMasks);
         }
-        if (contentWeight != null) {
-            builder.optContentWeight(contentWeight);
+        if (loss.contentWeight != null) {
+            builder.optContentWeight(loss.contentWeight);
         }
-        if (styleWeight != null) {
-            builder.optStyleWeight(styleWeight);
+        if (loss.styleWeight != null) {
+            builder.optStyleWeight(loss.styleWeight);
         }
-        if (tvWeight != null) {
-            builder.optTvWeight(tvWeight);
+        if (loss.tvWeight != null) {
+            builder.optTvWeight(loss.tvWeight);
         }
-        if (!contentLayers.isEmpty()) {
-            builder.optContentLayers(layerWeights(contentLayers));
+        if (!loss.contentLayers.isEmpty()) {
+            builder.optContentLayers(LossOptions.layerWeights(loss.contentLayers));
         }
-        if (!styleLayers.isEmpty()) {
-            builder.optStyleLayers(layerWeights(styleLayers));
+        if (!loss.styleLayers.isEmpty()) {
+            builder.optStyleLayers(LossOptions.layerWeights(loss.styleLayers));
         }
         if (!scales.isEmpty()) {
             builder.optScales(scales);
@@ -576,19 +556,6 @@ public final class StyliseCommand implements Callable<Integer> {
             }
         }
         return ZooPretrainedWeights.builder().optDownloader(downloader.build()).build();
-    }
-
-    static Map<String, Double> layerWeights(List<String> specs) {
-        Map<String, Double> weights = new LinkedHashMap<>();
-        for (String spec : specs) {
-            String[] parts = spec.split(":", 2);
-            try {
-                weights.put(parts[0].trim(), parts.length == 2 ? Double.parseDouble(parts[1]) : 1.0);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("layer weight in '" + spec + "' is not a number; write LAYER:WEIGHT");
-            }
-        }
-        return weights;
     }
 
     private static <E extends Enum<E>> E parse(Class<E> type, String value, String flag) {

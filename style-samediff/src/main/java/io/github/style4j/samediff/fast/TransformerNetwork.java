@@ -183,7 +183,7 @@ public final class TransformerNetwork {
     /**
      * As {@link #define(SameDiff, SDVariable, Map)}; with {@code fixedStatistics}, every instance
      * normalisation takes its mean and variance from placeholders ({@link #meanName},
-     * {@link #varianceName}, {@code [1, C, 1, 1]}) instead of from its input: a large image is then
+     * {@link #varianceName}, {@code [1, 1, 1, C]}: the network is NHWC inside) instead of from its input: a large image is then
      * computed in tiles that all use the same statistics. Without, those names are the computed
      * statistics, which a caller can fetch as outputs.
      */
@@ -200,7 +200,7 @@ public final class TransformerNetwork {
             }
             sd.var(variableName(name), value);
         }
-        SDVariable x = rgb;
+        SDVariable x = sd.permute(rgb, 0, 2, 3, 1); // NHWC inside: oneDNN's faster layout
         SDVariable residual = null;
         for (Convolution conv : convolutions()) {
             if (conv.name().startsWith("up")) {
@@ -214,8 +214,8 @@ public final class TransformerNetwork {
                 SDVariable gamma = sd.getVariable(variableName(conv.name() + "/gamma"));
                 SDVariable beta = sd.getVariable(variableName(conv.name() + "/beta"));
                 x = fixedStatistics
-                        ? normalize(sd, x.sub(sd.placeHolder(meanName(conv.name()), x.dataType(), 1, conv.out(), 1, 1)),
-                                sd.placeHolder(varianceName(conv.name()), x.dataType(), 1, conv.out(), 1, 1), gamma, beta)
+                        ? normalize(sd, x.sub(sd.placeHolder(meanName(conv.name()), x.dataType(), 1, 1, 1, conv.out())),
+                                sd.placeHolder(varianceName(conv.name()), x.dataType(), 1, 1, 1, conv.out()), gamma, beta)
                         : instanceNorm(sd, x, gamma, beta, conv.name());
                 if (conv.name().endsWith("_b")) {
                     x = x.add(residual);
@@ -224,7 +224,7 @@ public final class TransformerNetwork {
                 }
             }
         }
-        return sd.nn().sigmoid(OUTPUT, x);
+        return sd.nn().sigmoid(OUTPUT, sd.permute(x, 0, 3, 1, 2));
     }
 
     /** The graph name of a variable: {@code transformer/conv1/W}. */
@@ -235,7 +235,7 @@ public final class TransformerNetwork {
     private static SDVariable convolve(SameDiff sd, SDVariable x, Convolution conv) {
         SDVariable padded = reflectionPad(sd, x, conv.kernel() / 2);
         Conv2DConfig config = Conv2DConfig.builder().kH(conv.kernel()).kW(conv.kernel())
-                .sH(conv.stride()).sW(conv.stride()).paddingMode(PaddingMode.VALID).dataFormat("NCHW").build();
+                .sH(conv.stride()).sW(conv.stride()).paddingMode(PaddingMode.VALID).dataFormat("NHWC").build();
         SDVariable weights = sd.getVariable(variableName(conv.name() + "/W"));
         return conv.normalized()
                 ? sd.cnn().conv2d(padded, weights, config)
@@ -243,7 +243,7 @@ public final class TransformerNetwork {
     }
 
     /**
-     * Reflection padding of H and W by {@code p} (NCHW), built from slices, reversals and a
+     * Reflection padding of H and W by {@code p} (NHWC), built from slices and a
      * concatenation: in 1.0.0-M2.1 {@code pad}'s REFLECT mode has a wrong gradient (it only
      * slices the centre out, dropping what the reflected border received).
      */
@@ -251,7 +251,7 @@ public final class TransformerNetwork {
         if (p == 0) {
             return x;
         }
-        return reflectAxis(sd, reflectAxis(sd, x, 2, p), 3, p);
+        return reflectAxis(sd, reflectAxis(sd, x, 1, p), 2, p);
     }
 
     private static SDVariable reflectAxis(SameDiff sd, SDVariable x, int axis, int p) {
@@ -280,7 +280,7 @@ public final class TransformerNetwork {
 
     /**
      * Per sample and channel: (x − mean) / sqrt(variance + 1e-5), then scale and shift, with the
-     * scale folded into one {@code [N, C, 1, 1]} factor so that only one product broadcasts over
+     * scale folded into one {@code [N, 1, 1, C]} factor so that only one product broadcasts over
      * the image ({@code multiply_bp} with broadcasting is a large part of a training step in M2.1).
      * Not SameDiff's fused {@code layer_norm} over H and W: it has no epsilon, and its backward
      * pass alone took 1.5 s of a 3.5 s transformer step (half width, batch 4, 256 px), against
@@ -291,15 +291,15 @@ public final class TransformerNetwork {
     }
 
     private static SDVariable instanceNorm(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta, String layer) {
-        SDVariable centred = x.sub(sd.mean(layer == null ? null : meanName(layer), x, true, 2, 3));
-        SDVariable variance = sd.mean(layer == null ? null : varianceName(layer), sd.math().square(centred), true, 2, 3);
+        SDVariable centred = x.sub(sd.mean(layer == null ? null : meanName(layer), x, true, 1, 2));
+        SDVariable variance = sd.mean(layer == null ? null : varianceName(layer), sd.math().square(centred), true, 1, 2);
         return normalize(sd, centred, variance, gamma, beta);
     }
 
     private static SDVariable normalize(SameDiff sd, SDVariable centred, SDVariable variance, SDVariable gamma,
                                         SDVariable beta) {
-        SDVariable scale = sd.math().rsqrt(variance.add(INSTANCE_NORM_EPSILON)).mul(gamma.reshape(1, -1, 1, 1));
-        return centred.mul(scale).add(beta.reshape(1, -1, 1, 1));
+        SDVariable scale = sd.math().rsqrt(variance.add(INSTANCE_NORM_EPSILON)).mul(gamma.reshape(1, 1, 1, -1));
+        return centred.mul(scale).add(beta.reshape(1, 1, 1, -1));
     }
 
     /** Name of a normalisation's mean in a graph: {@code transformer/conv1/mean}. */
@@ -312,9 +312,12 @@ public final class TransformerNetwork {
         return variableName(layer + "/variance");
     }
 
-    /** Nearest-neighbour x2 (NCHW). */
+    /**
+     * Nearest-neighbour x2 (NHWC), done in NCHW: M2.1's {@code upsampling2d} has a wrong gradient
+     * for NHWC input (and fails shape inference when given one scale for both axes).
+     */
     static SDVariable upsample(SameDiff sd, SDVariable x) {
-        return sd.cnn().upsampling2d(x, 2, 2, true);
+        return sd.permute(sd.cnn().upsampling2d(sd.permute(x, 0, 3, 1, 2), 2, 2, true), 0, 2, 3, 1);
     }
 
     @Override

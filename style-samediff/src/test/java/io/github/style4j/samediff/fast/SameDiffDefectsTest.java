@@ -50,6 +50,19 @@ class SameDiffDefectsTest {
     }
 
     @Test
+    void upsamplingGradientIsWrongForNhwc() {
+        SameDiff sd = SameDiff.create();
+        INDArray value = Nd4j.rand(DataType.DOUBLE, 1, 2, 3, 2); // NHWC
+        SDVariable x = sd.var("x", value);
+        sd.cnn().upsampling2d(x, 2, 2, false).sum().markAsLoss();
+        QuietGradients.createGradFunction(sd);
+        INDArray gradient = sd.calculateGradients(Map.of(), "x").get("x");
+        // Each input pixel appears 4 times in the output: d(sum)/dx = 4 everywhere.
+        assertFalse(gradient.equalsWithEps(Nd4j.valueArrayOf(value.shape(), 4.0), 1e-9),
+                "upsampling2d's NHWC gradient is fixed: see 0003");
+    }
+
+    @Test
     void fitReportsZeroLosses() {
         SameDiff sd = SameDiff.create();
         SDVariable input = sd.placeHolder("in", DataType.FLOAT, -1, 2);

@@ -25,6 +25,15 @@ class TransformerNetworkTest {
         return sd.calculateGradients(Map.of(), names);
     }
 
+    /** The blocks work on NHWC, as the network does inside; the tests index NCHW. */
+    private static SDVariable nhwc(SDVariable x) {
+        return x.permute(0, 2, 3, 1);
+    }
+
+    private static SDVariable nchw(SDVariable x) {
+        return x.permute(0, 3, 1, 2);
+    }
+
     /** The source index a reflection-padded position reads (numpy's and PyTorch's "reflect"). */
     private static int reflect(int i, int n) {
         return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
@@ -37,7 +46,7 @@ class TransformerNetworkTest {
         INDArray upstream = random(2, 2, 2, 5 + 2 * p, 7 + 2 * p);
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.var("x", x0);
-        SDVariable padded = TransformerNetwork.reflectionPad(sd, x, p);
+        SDVariable padded = nchw(TransformerNetwork.reflectionPad(sd, nhwc(x), p));
         padded.mul(sd.constant("w", upstream)).sum().markAsLoss();
         INDArray value = padded.eval();
         INDArray expectedGradient = Nd4j.zeros(DataType.DOUBLE, 2, 2, 5, 7);
@@ -64,7 +73,7 @@ class TransformerNetworkTest {
         INDArray upstream = random(4, 1, 2, 6, 8);
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.var("x", x0);
-        SDVariable up = TransformerNetwork.upsample(sd, x);
+        SDVariable up = nchw(TransformerNetwork.upsample(sd, nhwc(x)));
         up.mul(sd.constant("w", upstream)).sum().markAsLoss();
         INDArray value = up.eval();
         INDArray expectedGradient = Nd4j.zeros(DataType.DOUBLE, 1, 2, 3, 4);
@@ -87,8 +96,8 @@ class TransformerNetworkTest {
         double[] gamma = {0.5, 2, -1};
         double[] beta = {0.1, -0.3, 4};
         SameDiff sd = SameDiff.create();
-        INDArray y = TransformerNetwork.instanceNorm(sd, sd.constant("x", x0),
-                sd.constant("g", Nd4j.createFromArray(gamma)), sd.constant("b", Nd4j.createFromArray(beta))).eval();
+        INDArray y = nchw(TransformerNetwork.instanceNorm(sd, nhwc(sd.constant("x", x0)),
+                sd.constant("g", Nd4j.createFromArray(gamma)), sd.constant("b", Nd4j.createFromArray(beta)))).eval();
         for (int n = 0; n < 2; n++) {
             for (int c = 0; c < 3; c++) {
                 double sum = 0;
