@@ -82,6 +82,11 @@ public final class FastStyleTrainer {
         this.config = config;
     }
 
+    /** Trains without a listener: see {@link #train(Listener)}. */
+    public FastStyleModel train() throws IOException, ImageException, WeightLoadException {
+        return train(new Listener() { });
+    }
+
     /**
      * Trains and returns the model (without optimiser state).
      *

@@ -103,7 +103,7 @@ public final class FastStyleTraining {
      */
     public String resultSettings() {
         return String.format(Locale.ROOT, "transformer=%s network=%s weights=%s contentLayers=%s styleLayers=%s "
-                        + "weights=%g/%g/%g normalization=%s batch=%d size=%d styleSize=%d lr=%g seed=%d",
+                        + "lossWeights=%g/%g/%g normalization=%s batch=%d size=%d styleSize=%d lr=%g seed=%d",
                 transformer, architecture, weights, contentLayers, styleLayers, contentWeight, styleWeight,
                 tvWeight, normalization, batchSize, imageSize, styleSize, learningRate, seed);
     }
