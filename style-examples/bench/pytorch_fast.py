@@ -20,6 +20,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from pytorch_trunk import Fire  # the same fire module as the network benchmark
+
 
 class ConvLayer(nn.Module):
     def __init__(self, cin, cout, kernel, stride=1, norm=True, relu=True):
@@ -59,18 +61,6 @@ def transformer(w, blocks=5):
     return nn.Sequential(ConvLayer(3, w, 9), ConvLayer(w, 2 * w, 3, 2), ConvLayer(2 * w, 4 * w, 3, 2),
                          *[Residual(4 * w) for _ in range(blocks)], Up(4 * w, 2 * w), Up(2 * w, w),
                          ConvLayer(w, 3, 9, norm=False, relu=False), nn.Sigmoid())
-
-
-class Fire(nn.Module):
-    def __init__(self, cin, squeeze, expand):
-        super().__init__()
-        self.squeeze = nn.Sequential(nn.Conv2d(cin, squeeze, 1), nn.ReLU())
-        self.e1 = nn.Sequential(nn.Conv2d(squeeze, expand, 1), nn.ReLU())
-        self.e3 = nn.Sequential(nn.Conv2d(squeeze, expand, 3, padding=1), nn.ReLU())
-
-    def forward(self, x):
-        s = self.squeeze(x)
-        return torch.cat([self.e1(s), self.e3(s)], 1)
 
 
 class SqueezeTaps(nn.Module):
