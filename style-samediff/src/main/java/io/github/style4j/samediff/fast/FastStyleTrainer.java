@@ -95,7 +95,9 @@ public final class FastStyleTrainer {
     public FastStyleModel train(Listener listener) throws IOException, ImageException, WeightLoadException {
         ImageReader reader = ImageReader.defaults();
         byte[] styleBytes = Files.readAllBytes(config.styleImage());
-        RgbImage style = Resizing.fitToMaxSide(reader.read(config.styleImage()).withoutAlpha(), config.styleSize());
+        // Decoded from the bytes hashed for the manifest: the file is read once.
+        RgbImage style = Resizing.fitToMaxSide(reader.read(styleBytes, config.styleImage()).withoutAlpha(),
+                config.styleSize());
         PhotoCrops crops = new PhotoCrops(PhotoCrops.list(config.photos()), config.imageSize(), reader);
         FeatureNetwork network = FeatureNetwork.builder().setWeights(config.weights().load(config.architecture())).build();
         Map<String, Double> contentLayers = canonical(network, config.contentLayers());

@@ -133,13 +133,11 @@ final class PhotoCrops {
         boolean flip = random.nextBoolean();
         int plane = side * side;
         float[] rgb = new float[3 * plane];
-        float[] source = photo.rgb();
-        int sourcePlane = photo.width() * photo.height();
+        // Read in place: rgb() would copy the whole photo for every crop.
         for (int c = 0; c < 3; c++) {
             for (int y = 0; y < side; y++) {
                 for (int x = 0; x < side; x++) {
-                    int sx = left + (flip ? side - 1 - x : x);
-                    rgb[c * plane + y * side + x] = source[c * sourcePlane + (top + y) * photo.width() + sx];
+                    rgb[c * plane + y * side + x] = photo.get(c, left + (flip ? side - 1 - x : x), top + y);
                 }
             }
         }
