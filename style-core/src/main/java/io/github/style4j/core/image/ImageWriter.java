@@ -60,21 +60,47 @@ public final class ImageWriter {
      */
     public void write(RgbImage image, Path path) throws ImageException {
         String extension = ImageReader.extension(path);
+        checkWritable(extension, path);
+        AtomicFiles.write(path, out -> encode(image, extension, out));
+    }
+
+    /**
+     * The image encoded as a file of the format {@code name}'s extension names, in memory: for
+     * storage that is not a local file system (HDFS, S3 through Hadoop's FileSystem).
+     *
+     * @throws UnsupportedImageException the extension names no format style4j writes
+     */
+    public byte[] encode(RgbImage image, Path name) throws ImageException {
+        String extension = ImageReader.extension(name);
+        checkWritable(extension, name);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            encode(image, extension, out);
+        } catch (IOException e) {
+            throw new ImageWriteException(name, "could not be encoded: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void checkWritable(String extension, Path path) throws UnsupportedImageException {
+        if (!java.util.Set.of("png", "tif", "tiff", "jpg", "jpeg").contains(extension)) {
+            throw new UnsupportedImageException(path, "cannot be written: style4j writes .png, .tif/.tiff "
+                    + "and .jpg/.jpeg" + (extension.isEmpty() ? " (the name has no extension)"
+                    : ", not ." + extension));
+        }
+    }
+
+    private void encode(RgbImage image, String extension, java.io.OutputStream out) throws IOException {
         switch (extension) {
-            case "png" -> AtomicFiles.write(path, out -> {
+            case "png" -> {
                 if (sixteenBitPng) {
                     writeWithJdk(toBufferedImage(image, 16), "png", out, 1f);
                 } else {
                     writeWithCommons(toBufferedImage(image, 8), ImageFormats.PNG, out);
                 }
-            });
-            case "tif", "tiff" -> AtomicFiles.write(path, out -> writeWithCommons(toBufferedImage(image, 8),
-                    ImageFormats.TIFF, out));
-            case "jpg", "jpeg" -> AtomicFiles.write(path, out -> writeWithJdk(toBufferedImage(image.withoutAlpha(), 8),
-                    "jpeg", out, jpegQuality));
-            default -> throw new UnsupportedImageException(path, "cannot be written: style4j writes .png, .tif/.tiff "
-                    + "and .jpg/.jpeg" + (extension.isEmpty() ? " (the name has no extension)"
-                    : ", not ." + extension));
+            }
+            case "tif", "tiff" -> writeWithCommons(toBufferedImage(image, 8), ImageFormats.TIFF, out);
+            default -> writeWithJdk(toBufferedImage(image.withoutAlpha(), 8), "jpeg", out, jpegQuality);
         }
     }
 

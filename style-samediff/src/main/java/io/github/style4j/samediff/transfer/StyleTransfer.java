@@ -72,8 +72,57 @@ public final class StyleTransfer {
     private java.util.function.UnaryOperator<io.github.style4j.core.optim.Objective> objectiveDecorator =
             java.util.function.UnaryOperator.identity();
 
+    /** Shared with other transfers of a batch; null: this run loads and computes everything itself. */
+    private TransferCache cache;
+    private RgbImage content;
+    private RgbImage start;
+    private final List<ExtraTerm> extraTerms = new ArrayList<>();
+
     public StyleTransfer(StyleTransferConfig config) {
         this.config = config;
+    }
+
+    /**
+     * An extra term of the objective (a temporal loss, a user's own), defined afresh at each
+     * scale's size. Its {@link PerceptualLoss#name()} names it in the reported terms.
+     */
+    @FunctionalInterface
+    public interface ExtraTerm {
+        /** The (weighted) term for an image of {@code width x height} pixels. */
+        PerceptualLoss at(int width, int height);
+    }
+
+    /**
+     * Shares the network, style images and style targets with every other transfer given the
+     * same cache (a batch pays for them once). Use before {@link #run()}.
+     */
+    public StyleTransfer useCache(TransferCache cache) {
+        this.cache = java.util.Objects.requireNonNull(cache, "cache");
+        return this;
+    }
+
+    /**
+     * The content, already decoded (a video frame, a file fetched from elsewhere): the run does
+     * not read {@link StyleTransferConfig#contentImage()}, which then only names it.
+     */
+    public StyleTransfer optContent(RgbImage content) {
+        this.content = java.util.Objects.requireNonNull(content, "content");
+        return this;
+    }
+
+    /**
+     * Starts the first scale from this picture (resized to that scale) instead of the
+     * configured initialisation: the previous frame's result, warped, in a video.
+     */
+    public StyleTransfer optStart(RgbImage start) {
+        this.start = java.util.Objects.requireNonNull(start, "start").withoutAlpha();
+        return this;
+    }
+
+    /** Adds a term to the objective at every scale (see {@link ExtraTerm}). */
+    public StyleTransfer addTerm(ExtraTerm term) {
+        extraTerms.add(java.util.Objects.requireNonNull(term, "term"));
+        return this;
     }
 
     public StyleTransferConfig config() {
@@ -235,10 +284,11 @@ public final class StyleTransfer {
     /** Stage 1: the content, style (colour-matched if asked) and mask images. */
     private Inputs readInputs() throws ImageException {
         ImageReader reader = ImageReader.defaults();
-        RgbImage content = reader.read(config.contentImage());
+        RgbImage content = this.content != null ? this.content : reader.read(config.contentImage());
         List<RgbImage> styles = new ArrayList<>();
         for (var path : config.styleImages()) {
-            RgbImage style = reader.read(path).withoutAlpha();
+            RgbImage style = cached("style image " + path.toAbsolutePath().normalize(),
+                    () -> reader.read(path).withoutAlpha());
             if (config.colourPreservation() == StyleTransferConfig.ColourPreservation.STATISTICS) {
                 style = ColourTransfer.matchStatistics(style, content, ColourTransfer.Method.PCA);
             }
@@ -254,8 +304,19 @@ public final class StyleTransfer {
     /** Stage 2: refuses a run the memory cannot hold, then loads the network. */
     private FeatureNetwork loadNetwork(RgbImage content) throws WeightLoadException {
         checkMemory(content);
-        NetworkWeights weights = config.weights().load(config.architecture());
-        return FeatureNetwork.builder().setWeights(weights).optPooling(config.pooling()).build();
+        return cached(networkKey(), () -> {
+            NetworkWeights weights = config.weights().load(config.architecture());
+            return FeatureNetwork.builder().setWeights(weights).optPooling(config.pooling()).build();
+        });
+    }
+
+    private String networkKey() {
+        return "network " + config.architecture() + " " + config.weights() + " " + config.pooling();
+    }
+
+    /** From the cache when there is one, else computed for this run alone. */
+    private <T, E extends Exception> T cached(String key, TransferCache.Computation<T, E> computation) throws E {
+        return cache == null ? computation.compute() : cache.get(key, computation);
     }
 
     /**
@@ -272,7 +333,7 @@ public final class StyleTransfer {
                 contentAtSize.width());
         log.info("Scale {}/{}: {}", s + 1, scales.size(), plan);
         INDArray start = resumeFrom != null ? resumeFrom.state().parameters()
-                : startingImage(previous == null ? null : previous.image(), contentAtSize);
+                : startingImage(previous == null ? this.start : previous.image(), contentAtSize);
         if (previous != null) {
             previous.objective().close(); // the next size needs its own arrays; free these now
         }
@@ -362,10 +423,15 @@ public final class StyleTransfer {
         // -tv_weight means the same here.
         PerceptualLoss tv = Losses.weighted(TV, config.tvWeight() * 255 * 255,
                 TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.NEURAL_STYLE, 3));
-        List<PerceptualLoss> terms = List.of(Losses.weighted(CONTENT, config.contentWeight(), contentLoss),
-                Losses.weighted(STYLE, config.styleWeight(), styleLoss), tv);
+        List<PerceptualLoss> terms = new ArrayList<>(List.of(Losses.weighted(CONTENT, config.contentWeight(),
+                contentLoss), Losses.weighted(STYLE, config.styleWeight(), styleLoss), tv));
+        List<String> reported = new ArrayList<>(List.of(CONTENT, STYLE, TV));
+        for (ExtraTerm extra : extraTerms) {
+            PerceptualLoss term = extra.at(content.width(), content.height());
+            terms.add(term);
+            reported.add(term.name());
+        }
         PerceptualLoss total = Losses.sum(TOTAL, terms);
-        List<String> reported = List.of(CONTENT, STYLE, TV);
         if (plan.tiled()) {
             TiledObjective tiled = new TiledObjective(network, total, reported, plan.layout());
             return ScaleObjective.of(tiled, tiled::close);
@@ -393,17 +459,23 @@ public final class StyleTransfer {
         Map<String, Double> weights = canonicalWeights(network, config.styleLayers());
         double[] blend = config.styleBlendWeights().stream().mapToDouble(Double::doubleValue).toArray();
         if (masks.isEmpty()) {
-            StyleTargets targets;
-            if (tileSize > 0) {
-                List<Map<String, INDArray>> grams = new ArrayList<>();
-                for (INDArray style : styles) {
-                    grams.add(TiledPass.grams(network, TileLayout.of(network, layers, (int) style.size(2),
-                            (int) style.size(3), tileSize), style, layers));
+            java.util.function.Supplier<StyleTargets> compute = () -> {
+                if (tileSize > 0) {
+                    List<Map<String, INDArray>> grams = new ArrayList<>();
+                    for (INDArray style : styles) {
+                        grams.add(TiledPass.grams(network, TileLayout.of(network, layers, (int) style.size(2),
+                                (int) style.size(3), tileSize), style, layers));
+                    }
+                    return StyleTargets.blend(grams, blend);
                 }
-                targets = StyleTargets.blend(grams, blend);
-            } else {
-                targets = StyleTargets.fromImages(network, styles, blend, layers);
-            }
+                return StyleTargets.fromImages(network, styles, blend, layers);
+            };
+            // Recoloured styles differ per content image: only the plain ones are shared.
+            boolean shareable = config.colourPreservation() != StyleTransferConfig.ColourPreservation.STATISTICS;
+            StyleTargets targets = shareable ? cached("style targets " + networkKey() + " " + config.styleImages()
+                    + " " + java.util.Arrays.toString(blend) + " " + layers + " " + styles.stream()
+                    .map(style -> style.size(3) + "x" + style.size(2)).toList() + " tiles " + tileSize, compute::get)
+                    : compute.get();
             StyleLoss.Builder builder = StyleLoss.builder().optName("style_raw").optNormalization(config.normalization())
                     .optNormalizeGradients(config.normalizeGradients())
                     .setTargets(targets);

@@ -387,6 +387,13 @@ public final class StyleTransferConfig {
             return this;
         }
 
+        /** Replaces the style images (a batch item's, in a copy from {@link #toBuilder()}). */
+        public Builder setStyleImages(List<Path> styles) {
+            styleImages.clear();
+            styleImages.addAll(styles);
+            return this;
+        }
+
         /** One weight per style image (normalised to sum 1); default equal. */
         public Builder optStyleBlendWeights(List<Double> weights) {
             styleBlendWeights.clear();

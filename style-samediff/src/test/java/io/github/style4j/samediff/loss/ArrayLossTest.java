@@ -53,6 +53,11 @@ class ArrayLossTest {
     }
 
     @Test
+    void temporalLoss() {
+        assertSame(TemporalLoss.of("temporal", random(IMAGE, 20), random(new long[] {1, 1, IMAGE[2], IMAGE[3]}, 21)));
+    }
+
+    @Test
     void weightedSumsKeepEveryNamedTerm() {
         PerceptualLoss loss = Losses.sum("total", List.of(
                 Losses.weighted("content_w", 5, ContentLoss.builder().optName("content").addLayer("b", 1)
