@@ -39,4 +39,42 @@ public final class Flicker {
         double in = meanAbsoluteChange(inputs);
         return in == 0 ? Double.POSITIVE_INFINITY : meanAbsoluteChange(outputs) / in;
     }
+
+    /**
+     * Temporal error along the motion (Ruder et al.'s measure): the mean absolute difference
+     * between each frame and the frame before it warped into it by {@code flows.get(k)} (the
+     * backward flow of frame {@code k}, null where there is none: that pair is left out), over
+     * the pixels where that flow is trusted. NaN when no pair has a flow.
+     */
+    public static double warpedChange(List<RgbImage> frames, List<OpticalFlow> flows) {
+        double total = 0;
+        int pairs = 0;
+        for (int k = 1; k < frames.size(); k++) {
+            OpticalFlow flow = flows.get(k);
+            if (flow == null) {
+                continue;
+            }
+            RgbImage current = frames.get(k);
+            OpticalFlow sized = flow.resized(current.width(), current.height());
+            float[] warped = sized.warp(frames.get(k - 1)).rgb();
+            float[] now = current.rgb();
+            float[] trusted = sized.reliability(null);
+            int n = trusted.length;
+            double sum = 0;
+            long count = 0;
+            for (int i = 0; i < n; i++) {
+                if (trusted[i] > 0) {
+                    for (int c = 0; c < 3; c++) {
+                        sum += Math.abs(now[c * n + i] - warped[c * n + i]);
+                    }
+                    count += 3;
+                }
+            }
+            if (count > 0) {
+                total += sum / count;
+                pairs++;
+            }
+        }
+        return pairs == 0 ? Double.NaN : total / pairs;
+    }
 }

@@ -18,17 +18,19 @@ public record BatchResult(List<BatchRecord> done, List<BatchRecord> failed, int 
                           int otherShards, Map<String, VideoFlicker> flicker) {
     /**
      * Mean absolute change between consecutive frames: of the outputs, of the inputs (at the
-     * outputs' size), and their ratio.
+     * outputs' size), and their ratio; and, where flow files were given, the outputs' change
+     * along the motion ({@link io.github.style4j.core.video.Flicker#warpedChange}, NaN without).
      */
-    public record VideoFlicker(int frames, double outputs, double inputs) {
+    public record VideoFlicker(int frames, double outputs, double inputs, double outputsAlongFlow) {
         public double relative() {
             return inputs == 0 ? Double.POSITIVE_INFINITY : outputs / inputs;
         }
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d frames: output change %.4f, input change %.4f, ratio %.2f", frames,
-                    outputs, inputs, relative());
+            return String.format(Locale.ROOT, "%d frames: output change %.4f, input change %.4f, ratio %.2f%s", frames,
+                    outputs, inputs, relative(), Double.isNaN(outputsAlongFlow) ? ""
+                            : String.format(Locale.ROOT, "; output change along the flow %.4f", outputsAlongFlow));
         }
     }
 

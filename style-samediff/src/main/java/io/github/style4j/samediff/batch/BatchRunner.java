@@ -190,9 +190,13 @@ public final class BatchRunner {
                 }
                 result = transfer.run().image();
             }
-            files.writeOutput(item.output(), ImageWriter.defaults().encode(result, Path.of(item.output())));
+            byte[] encoded = ImageWriter.defaults().encode(result, Path.of(item.output()));
+            files.writeOutput(item.output(), encoded);
             if (video != null) {
-                state.last.put(item.style().name(), new Frame(item, result));
+                // The next frame starts from the picture as saved (8-bit), as it does when a rerun
+                // reads it back: a resumed video continues exactly as an uninterrupted one.
+                state.last.put(item.style().name(), new Frame(item, ImageReader.defaults().read(encoded,
+                        Path.of(item.output()))));
             }
             return record(item, settings, BatchRecord.DONE, start, null, note);
         } catch (WeightLoadException e) {
@@ -201,8 +205,9 @@ public final class BatchRunner {
             return record(item, settings, BatchRecord.FAILED, start, e.getMessage(), note);
         } catch (IOException | RuntimeException e) {
             log.debug("Item {} failed", item, e);
-            return record(item, settings, BatchRecord.FAILED, start, e.getClass().getSimpleName() + ": "
-                    + e.getMessage(), note);
+            String why = e instanceof IllegalArgumentException ? e.getMessage()
+                    : e.getClass().getSimpleName() + ": " + e.getMessage();
+            return record(item, settings, BatchRecord.FAILED, start, why, note);
         }
     }
 
@@ -233,16 +238,31 @@ public final class BatchRunner {
         if (before == null) {
             return null; // the first frame: the configured start
         }
+        boolean adjacent = true;
         if (previous == null || !previous.item().equals(before)) {
-            // resumed, or the previous frame was done in an earlier run: its output is on disk
-            if (!files.exists(before.output())) {
+            if (files.exists(before.output())) {
+                // resumed: the previous frame was done in an earlier run, and its picture is saved
+                previous = new Frame(before, ImageReader.defaults().read(files.readOutput(before.output()),
+                        Path.of(before.output())));
+            } else if (previous == null) {
                 return "the previous frame " + before.input().location() + " has no result; started afresh";
+            } else {
+                adjacent = false; // the previous frame failed: continue from the last good one
             }
-            previous = new Frame(before, ImageReader.defaults().read(files.readOutput(before.output()),
-                    Path.of(before.output())));
         }
         int[] size = Resizing.fittedSize(content.width(), content.height(), config.imageSize());
-        RgbImage prior = Resizing.resize(previous.output().withoutAlpha(), size[0], size[1]);
+        if (previous.output().width() != size[0] || previous.output().height() != size[1]) {
+            throw new IllegalArgumentException("this frame is " + content.width() + "x" + content.height()
+                    + " px, a different shape from the frame before it (" + before.input().location() + ", stylised at "
+                    + previous.output().width() + "x" + previous.output().height() + "); every frame of a video must "
+                    + "have the same size");
+        }
+        RgbImage prior = previous.output().withoutAlpha();
+        if (!adjacent) {
+            transfer.optStart(prior);
+            return "the previous frame " + before.input().location() + " has no result: started from "
+                    + previous.item().input().location() + "'s result unwarped, without the temporal loss";
+        }
         String stem = io.github.style4j.samediff.batch.BatchInputs.stemOf(
                 Path.of(item.input().location()).getFileName().toString());
         Path backward = video.backwardFlow(stem);
@@ -304,6 +324,7 @@ public final class BatchRunner {
         for (BatchStyle style : styles) {
             List<RgbImage> outputs = new ArrayList<>();
             List<RgbImage> inputs = new ArrayList<>();
+            List<OpticalFlow> flows = new ArrayList<>();
             for (BatchItem item : all) {
                 if (!item.style().equals(style) || !files.exists(item.output())) {
                     continue;
@@ -315,12 +336,16 @@ public final class BatchRunner {
                         || output.height() != outputs.get(0).height())) {
                     continue; // a frame of another size is not part of the clip
                 }
+                Path backward = video.backwardFlow(BatchInputs.stemOf(Path.of(item.input().location()).getFileName()
+                        .toString()));
+                flows.add(backward != null && java.nio.file.Files.exists(backward) ? OpticalFlow.read(backward) : null);
                 outputs.add(output.withoutAlpha());
                 inputs.add(Resizing.resize(input.withoutAlpha(), output.width(), output.height()));
             }
             if (outputs.size() >= 2) {
                 figures.put(style.name(), new BatchResult.VideoFlicker(outputs.size(),
-                        Flicker.meanAbsoluteChange(outputs), Flicker.meanAbsoluteChange(inputs)));
+                        Flicker.meanAbsoluteChange(outputs), Flicker.meanAbsoluteChange(inputs),
+                        Flicker.warpedChange(outputs, flows)));
             }
         }
         return figures;
