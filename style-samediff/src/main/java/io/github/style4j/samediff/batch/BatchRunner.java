@@ -101,7 +101,7 @@ public final class BatchRunner {
             BatchRecord first = conflicting.get(0);
             throw new IllegalStateException("the output folder's manifest has " + conflicting.size() + " of these "
                     + "items made with other settings (e.g. " + first.output() + "); rerun with the same settings to "
-                    + "resume, choose another output folder, or allow overwriting them");
+                    + "resume, choose another output folder, or allow overwriting them (--overwrite on the command line)");
         }
         List<BatchItem> todo = new ArrayList<>();
         int alreadyDone = 0;
