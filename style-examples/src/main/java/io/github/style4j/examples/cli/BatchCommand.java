@@ -51,7 +51,7 @@ public final class BatchCommand implements Callable<Integer> {
 
     @Option(names = "--output-dir", required = true, paramLabel = "DIR",
             description = "Where the outputs and the manifest go (created if missing).")
-    Path outputDir;
+    String outputDir;
 
     @Option(names = {"--style", "-style_image", "--style-image"}, paramLabel = "FILE[,FILE...]",
             description = "A style: one image, or several comma separated to blend them as one style (as "
@@ -147,8 +147,30 @@ public final class BatchCommand implements Callable<Integer> {
         return result.succeeded() ? 0 : 1;
     }
 
+    /**
+     * The flags of {@code ./style4j batch}, parsed: for a job that runs the same batch elsewhere
+     * (style-spark), which then builds its settings with {@link #config()} and {@link #runnerBuilder}.
+     *
+     * @throws CommandLine.ParameterException a usage error
+     */
+    public static BatchCommand parse(String... args) {
+        BatchCommand command = new BatchCommand();
+        commandLine(command).parseArgs(args);
+        return command;
+    }
+
+    /** The INPUT arguments as given (files, folders, globs, list files). */
+    public List<String> inputArguments() {
+        return List.copyOf(inputs);
+    }
+
+    /** The --output-dir argument as given (a path, or a Hadoop URI for a cluster job). */
+    public String outputDir() {
+        return outputDir;
+    }
+
     /** The run's settings: the flags, with placeholder content and style (each item sets its own). */
-    StyleTransferConfig config() {
+    public StyleTransferConfig config() {
         if (styles.isEmpty() && fastModels.isEmpty()) {
             throw new IllegalArgumentException("no style: give --style FILE (repeatable) and/or --fast-model FILE");
         }
@@ -188,7 +210,7 @@ public final class BatchCommand implements Callable<Integer> {
     private List<BatchInput> inputs() {
         List<BatchInput> listed = BatchInputs.expand(inputs);
         // Outputs written inside an input folder must not become inputs of the next run.
-        Path out = OutputPaths.real(outputDir);
+        Path out = OutputPaths.real(Path.of(outputDir));
         List<BatchInput> kept = listed.stream().filter(input -> !OutputPaths.real(Path.of(input.location()))
                 .startsWith(out)).toList();
         if (kept.isEmpty()) {
@@ -199,15 +221,23 @@ public final class BatchCommand implements Callable<Integer> {
     }
 
     private BatchRunner runner(StyleTransferConfig config) {
+        return runnerBuilder(config).setFiles(new LocalBatchFiles(Path.of(outputDir))).build();
+    }
+
+    /**
+     * A runner for these flags and {@code config}, without its files (the caller sets them).
+     *
+     * @throws IllegalArgumentException a bad flag, with its name
+     */
+    public BatchRunner.Builder runnerBuilder(StyleTransferConfig config) {
         if (!video && (flowDir != null || frameIterations != 0)) {
             throw new IllegalArgumentException("--flow-dir and --frame-iterations are for --video");
         }
         if (flowDir != null && !Files.isDirectory(flowDir)) {
             throw new IllegalArgumentException("--flow-dir " + flowDir + " is not a folder");
         }
-        BatchRunner.Builder builder = BatchRunner.builder().setConfig(config)
-                .setFiles(new LocalBatchFiles(outputDir)).optFormat(format).optRetryFailed(retryFailed)
-                .optOverwrite(overwrite);
+        BatchRunner.Builder builder = BatchRunner.builder().setConfig(config).optFormat(format)
+                .optRetryFailed(retryFailed).optOverwrite(overwrite);
         if (!styles.isEmpty()) {
             styleFiles().forEach(files -> builder.addStyle(BatchStyle.images(files)));
         }
@@ -223,7 +253,13 @@ public final class BatchCommand implements Callable<Integer> {
         if (video) {
             builder.optVideo(new VideoOptions(flowDir, temporalWeight, frameIterations));
         }
-        return builder.build();
+        return builder;
+    }
+
+    /** The settings of --weights and the backend flags, checked: see {@link TransferOptions}. */
+    public boolean startBackend(PrintWriter err, String command) {
+        settings.checkBackendFlags();
+        return settings.startBackend(err, command);
     }
 
     /** The overall progress bar (iterations of every item, with an ETA) and a line per finished item. */
@@ -312,10 +348,11 @@ public final class BatchCommand implements Callable<Integer> {
             result.failed().forEach(record -> err.println("  " + record.input() + ": " + record.error()));
             err.println("Fix them and rerun with --retry-failed; done items are not redone.");
         }
-        out.println("Manifest: " + outputDir.resolve(io.github.style4j.samediff.batch.BatchFiles.MANIFEST));
+        out.println("Manifest: " + Path.of(outputDir).resolve(io.github.style4j.samediff.batch.BatchFiles.MANIFEST));
     }
 
-    static CommandLine commandLine(BatchCommand command) {
+    /** The command line as {@code ./style4j batch} runs it (one-line usage errors). */
+    public static CommandLine commandLine(BatchCommand command) {
         return FastStyleCommand.commandLine(command).setCaseInsensitiveEnumValuesAllowed(true);
     }
 }

@@ -54,7 +54,9 @@ public final class BatchRunner {
     private final boolean overwrite;
     private final VideoOptions video;
     private final TransferCache cache = new TransferCache();
-    private final Map<Path, FastStyle> models = new LinkedHashMap<>();
+    private final Map<Path, FastStyle> models = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Set<BatchStyle> checkedStyles = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<BatchStyle, String> settingsHashes = new java.util.concurrent.ConcurrentHashMap<>();
 
     private BatchRunner(Builder builder) {
         this.config = builder.config;
@@ -85,6 +87,44 @@ public final class BatchRunner {
      * @throws WeightLoadException   the network's weights cannot be loaded
      */
     public BatchResult run(List<BatchInput> inputs, BatchListener listener) throws IOException, WeightLoadException {
+        Plan plan = plan(inputs);
+        listener.planned(plan.todo(), plan.alreadyDone(), plan.failedBefore());
+        checkStyles(plan.todo());
+        List<BatchRecord> done = new ArrayList<>();
+        List<BatchRecord> failed = new ArrayList<>();
+        VideoState state = new VideoState();
+        for (int i = 0; i < plan.todo().size(); i++) {
+            BatchItem item = plan.todo().get(i);
+            listener.started(item, i);
+            BatchRecord record = runItem(item, settingsHash(item.style()), listener, state, plan.all());
+            files.appendManifest(List.of(record.toJson()));
+            (record.done() ? done : failed).add(record);
+            listener.finished(item, record);
+        }
+        Map<String, BatchResult.VideoFlicker> flicker = video == null ? Map.of() : flicker(plan.all());
+        return new BatchResult(done, failed, plan.alreadyDone(), plan.failedBefore(), plan.otherShards(), flicker);
+    }
+
+    /**
+     * What a run would do, from the manifest: every item, those to do (this shard's, not done
+     * with these settings), and the counts of the others.
+     *
+     * @param all          every item of the inputs, in order
+     * @param todo         this shard's items to run
+     * @param alreadyDone  done with these settings, output present
+     * @param failedBefore failed with these settings (not retried unless asked)
+     * @param otherShards  items of other shards
+     */
+    public record Plan(List<BatchItem> all, List<BatchItem> todo, int alreadyDone, int failedBefore, int otherShards) {
+    }
+
+    /**
+     * Plans a run.
+     *
+     * @throws IllegalStateException the manifest has these items made with other settings and
+     *                               overwriting was not asked for
+     */
+    public Plan plan(List<BatchInput> inputs) throws IOException {
         List<BatchItem> all = items(inputs);
         List<BatchItem> mine = all.stream().filter(shard::contains).toList();
         BatchRecord.Manifest manifest = BatchRecord.parse(files.readManifest());
@@ -117,26 +157,34 @@ public final class BatchRunner {
                 todo.add(item);
             }
         }
-        listener.planned(todo, alreadyDone, failedBefore);
-        checkStyles(todo);
-        List<BatchRecord> done = new ArrayList<>();
-        List<BatchRecord> failed = new ArrayList<>();
-        VideoState state = new VideoState();
-        for (int i = 0; i < todo.size(); i++) {
-            BatchItem item = todo.get(i);
-            listener.started(item, i);
-            BatchRecord record = runItem(item, settings.get(item.output()), listener, state, all);
-            files.appendManifest(List.of(record.toJson()));
-            (record.done() ? done : failed).add(record);
-            listener.finished(item, record);
+        return new Plan(all, todo, alreadyDone, failedBefore, all.size() - mine.size());
+    }
+
+    /**
+     * Runs one item of a plan (not a video's: frames depend on each other) and appends its
+     * record to the manifest: for a cluster job, where items are spread over executors. Safe to
+     * call from several threads; they share the network and style targets.
+     *
+     * @throws WeightLoadException the network's weights cannot be loaded
+     */
+    public BatchRecord runOne(BatchItem item, BatchListener listener) throws IOException, WeightLoadException {
+        if (video != null) {
+            throw new IllegalStateException("a video's frames run in order: use run()");
         }
-        Map<String, BatchResult.VideoFlicker> flicker = video == null ? Map.of() : flicker(all);
-        return new BatchResult(done, failed, alreadyDone, failedBefore, all.size() - mine.size(), flicker);
+        checkStyles(List.of(item));
+        listener.started(item, 0);
+        BatchRecord record = runItem(item, settingsHash(item.style()), listener, new VideoState(), List.of(item));
+        files.appendManifest(List.of(record.toJson()));
+        listener.finished(item, record);
+        return record;
     }
 
     /** The style images and models, checked before any work: a bad style would fail every item it paints. */
     private void checkStyles(List<BatchItem> todo) {
         for (BatchStyle style : todo.stream().map(BatchItem::style).distinct().toList()) {
+            if (!checkedStyles.add(style)) {
+                continue;
+            }
             try {
                 if (style instanceof BatchStyle.Images images) {
                     for (Path image : images.images()) {
@@ -146,12 +194,13 @@ public final class BatchRunner {
                     model(model.model());
                 }
             } catch (IOException | RuntimeException e) {
+                checkedStyles.remove(style);
                 throw new IllegalStateException("the style " + style.name() + " cannot be used: " + e.getMessage(), e);
             }
         }
     }
 
-    private FastStyle model(Path file) throws IOException {
+    private synchronized FastStyle model(Path file) throws IOException {
         FastStyle model = models.get(file);
         if (model == null) {
             model = FastStyle.load(file);
@@ -199,8 +248,8 @@ public final class BatchRunner {
                         Path.of(item.output()))));
             }
             return record(item, settings, BatchRecord.DONE, start, null, note);
-        } catch (WeightLoadException e) {
-            throw e; // every item needs the weights: nothing else can be done
+        } catch (WeightLoadException | io.github.style4j.core.backend.BackendUnavailableException e) {
+            throw e; // every item needs the weights and ND4J: nothing else can be done
         } catch (ImageException e) {
             return record(item, settings, BatchRecord.FAILED, start, e.getMessage(), note);
         } catch (IOException | RuntimeException e) {
@@ -353,6 +402,15 @@ public final class BatchRunner {
 
     /** Hash of every setting that shapes an item's output with {@code style} (not which input). */
     String settingsHash(BatchStyle style) throws IOException {
+        String known = settingsHashes.get(style);
+        if (known == null) {
+            known = computeSettingsHash(style);
+            settingsHashes.put(style, known);
+        }
+        return known;
+    }
+
+    private String computeSettingsHash(BatchStyle style) throws IOException {
         String text;
         if (style instanceof BatchStyle.Images images) {
             text = itemConfig(null, images, false).resultSettings() + (video == null ? "" : "\n" + video.settings());
