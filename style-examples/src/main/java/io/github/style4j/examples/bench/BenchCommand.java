@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "style4j benchmarks. Numbers from a shared machine are noisy: compare only rows of one run.",
         subcommands = {BackendBenchmark.class, ImageLoadBenchmark.class, NetworkBenchmark.class,
                 WeightLoadBenchmark.class, ImageFormatsBenchmark.class, ReadmeBenchmark.class,
-                LargeImageBenchmark.class, FastStyleBenchmark.class})
+                LargeImageBenchmark.class, FastStyleBenchmark.class, BatchBenchmark.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {
