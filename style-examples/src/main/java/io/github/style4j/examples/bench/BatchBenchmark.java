@@ -44,6 +44,8 @@ import picocli.CommandLine.Option;
         description = "Batch and video: per-item cost vs start-up, Spark local[2] vs batch, flicker.")
 final class BatchBenchmark implements Callable<Integer> {
     private static final List<String> PHOTOS = List.of("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg");
+    /** The single run's photo: a later item of the batch, so its item time has no warm-up in it. */
+    private static final String SINGLE = "coffee.png";
 
     @Option(names = "--part", description = "overhead, spark, flicker or all (default: ${DEFAULT-VALUE}).")
     String part = "all";
@@ -59,6 +61,8 @@ final class BatchBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // the in-process flicker runs: one line per frame is enough
+        System.setProperty("org.slf4j.simpleLogger.log.io.github.style4j.samediff.transfer.StyleTransfer", "warn");
         Path work = Files.createTempDirectory("style4j-batch-bench");
         if (part.equals("overhead") || part.equals("spark") || part.equals("all")) {
             throughput(work, !part.equals("overhead"), !part.equals("spark"));
@@ -87,11 +91,11 @@ final class BatchBenchmark implements Callable<Integer> {
         double singleSeconds = Double.NaN;
         if (single) {
             List<String> command = new ArrayList<>(List.of(root.resolve("style4j").toString(), "-content_image",
-                    photos.resolve(PHOTOS.get(0)).toString(), "-style_image", style, "-output_image",
+                    photos.resolve(SINGLE).toString(), "-style_image", style, "-output_image",
                     work.resolve("single.png").toString()));
             command.addAll(settings());
             singleSeconds = time(command, work.resolve("single.log"));
-            System.out.printf(Locale.ROOT, "%-40s %8.1f s%n", "./style4j, one photo", singleSeconds);
+            System.out.printf(Locale.ROOT, "%-40s %8.1f s%n", "./style4j, " + SINGLE, singleSeconds);
         }
         List<String> batch = new ArrayList<>(List.of(photos.toString(), "--style", style));
         batch.addAll(settings());
@@ -105,12 +109,17 @@ final class BatchBenchmark implements Callable<Integer> {
         double later = records.stream().skip(1).mapToDouble(BatchRecord::seconds).average().orElse(Double.NaN);
         System.out.printf(Locale.ROOT, "%-40s %8.1f s  (items %.1f s: first %.1f s, then %.1f s each)%n",
                 "./style4j batch, " + PHOTOS.size() + " photos", batchSeconds, items, records.get(0).seconds(), later);
+        for (BatchRecord record : records) {
+            System.out.printf(Locale.ROOT, "%-40s %8.1f s%n", "  item " + record.output(), record.seconds());
+        }
         if (single) {
-            System.out.printf(Locale.ROOT, "%-40s %8.1f s  (batch / (N x single) = %.2f)%n",
-                    PHOTOS.size() + " x ./style4j", PHOTOS.size() * singleSeconds,
-                    batchSeconds / (PHOTOS.size() * singleSeconds));
-            System.out.printf(Locale.ROOT, "%-40s %8.1f s  (single run minus a later batch item: JVM, weights, "
-                    + "targets)%n", "start-up paid once", singleSeconds - later);
+            double sameItem = records.stream().filter(r -> r.input().endsWith(SINGLE)).findFirst().orElseThrow()
+                    .seconds();
+            System.out.printf(Locale.ROOT, "%-40s %8.1f s  (single run minus the same photo's batch item: JVM, "
+                    + "ND4J and JIT warm-up, weights, targets, the run's extra pictures)%n", "start-up paid once",
+                    singleSeconds - sameItem);
+            System.out.printf(Locale.ROOT, "%-40s %8.1f s  (batch wall / sum of the items = %.2f)%n",
+                    "batch overhead beyond its items", batchSeconds - items, batchSeconds / items);
         }
         if (spark) {
             List<String> sparkCommand = new ArrayList<>(List.of(root.resolve("style4j-spark").toString(), "--master",

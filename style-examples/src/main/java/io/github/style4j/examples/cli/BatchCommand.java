@@ -98,8 +98,19 @@ public final class BatchCommand implements Callable<Integer> {
                     + "(default: -num_iterations).")
     int frameIterations;
 
+    @Option(names = "--video-out", paramLabel = "FILE", description = "With --video: also write the stylised frames "
+            + "as a video (.mp4, .mkv, .avi or .mov; MPEG-4, FFmpeg); with several styles, one FILE_<style> each.")
+    Path videoOut;
+
+    @Option(names = "--fps", paramLabel = "RATE", description = "With --video-out: frames per second (default: the "
+            + "input video's, else 25).")
+    Double fps;
+
     @Option(names = "--no-progress", description = "No progress bar (for logs).")
     boolean noProgress;
+
+    /** The frame rate of a video input, once its frames are extracted. */
+    private Double sourceFrameRate;
 
     @picocli.CommandLine.Mixin
     TransferOptions settings = new TransferOptions();
@@ -117,8 +128,11 @@ public final class BatchCommand implements Callable<Integer> {
         try {
             settings.checkBackendFlags();
             config = config();
-            listed = inputs();
             runner = runner(config);
+            listed = inputs();
+        } catch (IOException e) {
+            err.println("style4j batch: " + e.getMessage());
+            return 1;
         } catch (TransferOptions.WeightsProblem e) {
             err.println("style4j batch: " + e.getMessage());
             return 1;
@@ -144,7 +158,30 @@ public final class BatchCommand implements Callable<Integer> {
             progress.close();
         }
         report(result, (System.nanoTime() - start) / 1e9, out, err);
-        return result.succeeded() ? 0 : 1;
+        boolean encoded = videoOut == null || encodeVideos(runner, listed, out, err);
+        return result.succeeded() && encoded ? 0 : 1;
+    }
+
+    /** Each style's frames, those with a result, into --video-out (per style when several). */
+    private boolean encodeVideos(BatchRunner runner, List<BatchInput> frames, PrintWriter out, PrintWriter err) {
+        Path folder = Path.of(outputDir);
+        List<BatchItem> items = runner.items(frames);
+        List<String> styleNames = items.stream().map(item -> item.style().name()).distinct().toList();
+        double rate = fps != null ? fps : sourceFrameRate != null && sourceFrameRate > 0 ? sourceFrameRate : 25;
+        boolean ok = true;
+        for (String style : styleNames) {
+            List<Path> done = items.stream().filter(item -> item.style().name().equals(style))
+                    .map(item -> folder.resolve(item.output())).filter(Files::isRegularFile).toList();
+            Path target = styleNames.size() == 1 ? videoOut : StyliseCommand.withSuffix(videoOut, "_" + style);
+            try {
+                VideoFiles.encode(done, rate, target);
+                out.printf(Locale.ROOT, "Wrote %s (%d frames at %.3g fps)%n", target, done.size(), rate);
+            } catch (IOException e) {
+                err.println("style4j batch: the video " + target + " was not written: " + e.getMessage());
+                ok = false;
+            }
+        }
+        return ok;
     }
 
     /**
@@ -207,7 +244,18 @@ public final class BatchCommand implements Callable<Integer> {
         return all;
     }
 
-    private List<BatchInput> inputs() {
+    private List<BatchInput> inputs() throws IOException {
+        if (video && inputs.size() == 1 && VideoFiles.isVideo(Path.of(inputs.get(0)))) {
+            // A video file: its frames become the inputs, kept beside the results so that a rerun
+            // finds them (and extracts only what is missing).
+            Path frames = Path.of(outputDir).resolve("source-frames");
+            VideoFiles.Extracted extracted = VideoFiles.extractFrames(Path.of(inputs.get(0)), frames);
+            sourceFrameRate = extracted.frameRate();
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d frames of %dx%d at %.3g fps, in %s%n",
+                    inputs.get(0), extracted.frames(), extracted.width(), extracted.height(), extracted.frameRate(),
+                    frames);
+            return BatchInputs.expand(List.of(frames.toString()));
+        }
         List<BatchInput> listed = BatchInputs.expand(inputs);
         // Outputs written inside an input folder must not become inputs of the next run.
         Path out = OutputPaths.real(Path.of(outputDir));
@@ -230,8 +278,11 @@ public final class BatchCommand implements Callable<Integer> {
      * @throws IllegalArgumentException a bad flag, with its name
      */
     public BatchRunner.Builder runnerBuilder(StyleTransferConfig config) {
-        if (!video && (flowDir != null || frameIterations != 0)) {
-            throw new IllegalArgumentException("--flow-dir and --frame-iterations are for --video");
+        if (!video && (flowDir != null || frameIterations != 0 || videoOut != null || fps != null)) {
+            throw new IllegalArgumentException("--flow-dir, --frame-iterations, --video-out and --fps are for --video");
+        }
+        if (fps != null && !(fps > 0 && fps <= 1000)) {
+            throw new IllegalArgumentException("--fps must be in (0, 1000], got " + fps);
         }
         if (flowDir != null && !Files.isDirectory(flowDir)) {
             throw new IllegalArgumentException("--flow-dir " + flowDir + " is not a folder");
