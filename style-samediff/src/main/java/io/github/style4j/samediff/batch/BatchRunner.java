@@ -320,10 +320,17 @@ public final class BatchRunner {
             return backward == null ? null : "no optical flow " + backward + ": started from the previous frame's "
                     + "result unwarped, without the temporal loss";
         }
-        OpticalFlow flow = OpticalFlow.read(backward).resized(size[0], size[1]);
-        Path forwardFile = video.forwardFlow(stem);
-        OpticalFlow forward = java.nio.file.Files.exists(forwardFile)
-                ? OpticalFlow.read(forwardFile).resized(size[0], size[1]) : null;
+        OpticalFlow flow;
+        OpticalFlow forward;
+        try {
+            flow = OpticalFlow.read(backward).resized(size[0], size[1]);
+            Path forwardFile = video.forwardFlow(stem);
+            forward = java.nio.file.Files.exists(forwardFile)
+                    ? OpticalFlow.read(forwardFile).resized(size[0], size[1]) : null;
+        } catch (ImageException e) {
+            transfer.optStart(prior);
+            return e.getMessage() + ": started from the previous frame's result unwarped, without the temporal loss";
+        }
         RgbImage warped = flow.warp(prior);
         float[] reliable = flow.reliability(forward);
         transfer.optStart(warped);
@@ -374,22 +381,39 @@ public final class BatchRunner {
             List<RgbImage> outputs = new ArrayList<>();
             List<RgbImage> inputs = new ArrayList<>();
             List<OpticalFlow> flows = new ArrayList<>();
+            BatchItem last = null;
             for (BatchItem item : all) {
                 if (!item.style().equals(style) || !files.exists(item.output())) {
                     continue;
                 }
-                RgbImage output = ImageReader.defaults().read(files.readOutput(item.output()), Path.of(item.output()));
-                RgbImage input = ImageReader.defaults().read(files.readInput(item.input().location()),
-                        Path.of(item.input().location()));
-                if (!outputs.isEmpty() && (output.width() != outputs.get(0).width()
-                        || output.height() != outputs.get(0).height())) {
-                    continue; // a frame of another size is not part of the clip
+                try {
+                    RgbImage output = ImageReader.defaults().read(files.readOutput(item.output()),
+                            Path.of(item.output()));
+                    RgbImage input = ImageReader.defaults().read(files.readInput(item.input().location()),
+                            Path.of(item.input().location()));
+                    if (!outputs.isEmpty() && (output.width() != outputs.get(0).width()
+                            || output.height() != outputs.get(0).height())) {
+                        continue; // a frame of another size is not part of the clip
+                    }
+                    Path backward = video.backwardFlow(BatchInputs.stemOf(Path.of(item.input().location())
+                            .getFileName().toString()));
+                    // a flow leads to the frame just before: only when that frame is the last one counted
+                    boolean adjacent = last != null && last.equals(predecessor(item, all));
+                    OpticalFlow flow = null;
+                    if (adjacent && backward != null && java.nio.file.Files.exists(backward)) {
+                        try {
+                            flow = OpticalFlow.read(backward);
+                        } catch (ImageException unusable) {
+                            flow = null; // reported in the frame's note
+                        }
+                    }
+                    flows.add(flow);
+                    outputs.add(output.withoutAlpha());
+                    inputs.add(Resizing.resize(input.withoutAlpha(), output.width(), output.height()));
+                    last = item;
+                } catch (ImageException unreadable) {
+                    log.debug("{} left out of the flicker figures: {}", item, unreadable.getMessage());
                 }
-                Path backward = video.backwardFlow(BatchInputs.stemOf(Path.of(item.input().location()).getFileName()
-                        .toString()));
-                flows.add(backward != null && java.nio.file.Files.exists(backward) ? OpticalFlow.read(backward) : null);
-                outputs.add(output.withoutAlpha());
-                inputs.add(Resizing.resize(input.withoutAlpha(), output.width(), output.height()));
             }
             if (outputs.size() >= 2) {
                 figures.put(style.name(), new BatchResult.VideoFlicker(outputs.size(),

@@ -49,7 +49,13 @@ public final class LocalBatchFiles implements BatchFiles {
 
     @Override
     public byte[] readInput(String location) throws IOException {
-        return Files.readAllBytes(Path.of(location));
+        Path path = Path.of(location);
+        long size = Files.size(path);
+        if (size > io.github.style4j.core.image.ImageReader.DEFAULT_MAX_FILE_BYTES) {
+            throw new io.github.style4j.core.image.ImageFileException(path, "is " + size + " bytes, over the limit of "
+                    + io.github.style4j.core.image.ImageReader.DEFAULT_MAX_FILE_BYTES + " bytes for an image");
+        }
+        return Files.readAllBytes(path);
     }
 
     @Override

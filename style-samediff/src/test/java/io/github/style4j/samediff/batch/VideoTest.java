@@ -116,6 +116,7 @@ class VideoTest {
         Path flows = dir.resolve("flow");
         Path folder = clip(flows);
         Files.delete(flows.resolve("backward_frame_00003.flo"));
+        Files.writeString(flows.resolve("backward_frame_00002.flo"), "damaged");
         // frame 4 replaced by a portrait picture
         ImageWriter.defaults().write(RgbImage.filled(40, 80, 0.5f, 0.5f, 0.5f), folder.resolve("frame_00004.png"));
         BatchResult result = runner(dir.resolve("out"), new VideoOptions(flows, 1e3, 4))
@@ -127,6 +128,10 @@ class VideoTest {
         BatchRecord third = result.done().stream().filter(r -> r.output().startsWith("frame_00003")).findFirst()
                 .orElseThrow();
         assertTrue(third.note().contains("backward_frame_00003.flo"), third.note());
+        BatchRecord second = result.done().stream().filter(r -> r.output().startsWith("frame_00002")).findFirst()
+                .orElseThrow();
+        assertTrue(second.note().contains("backward_frame_00002.flo") && second.note().contains("unwarped"),
+                second.note());
         BatchRecord fifth = result.done().stream().filter(r -> r.output().startsWith("frame_00005")).findFirst()
                 .orElseThrow();
         assertTrue(fifth.note().contains("frame_00003"), "continued from the last good frame: " + fifth.note());
