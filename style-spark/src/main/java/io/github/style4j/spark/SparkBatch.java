@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
@@ -78,8 +80,10 @@ public final class SparkBatch {
             Dataset<ItemRow> items = spark.createDataset(rows, Encoders.bean(ItemRow.class)).repartition(parts);
             List<String> json;
             try {
-                json = items.mapPartitions(new RunItems(List.copyOf(batchArguments), files), Encoders.STRING())
-                        .collectAsList();
+                // The flags, weights location included, go to each executor once; never the arrays.
+                Broadcast<List<String>> flags = JavaSparkContext.fromSparkContext(spark.sparkContext())
+                        .broadcast(List.copyOf(batchArguments));
+                json = items.mapPartitions(new RunItems(flags, files), Encoders.STRING()).collectAsList();
             } finally {
                 files.consolidate();
             }
@@ -92,17 +96,17 @@ public final class SparkBatch {
     /** Runs a partition's items with this JVM's runner; returns their records as JSON. */
     private static final class RunItems implements MapPartitionsFunction<ItemRow, String>, Serializable {
         private static final long serialVersionUID = 1L;
-        private final List<String> arguments;
+        private final Broadcast<List<String>> arguments;
         private final HadoopBatchFiles files;
 
-        RunItems(List<String> arguments, HadoopBatchFiles files) {
+        RunItems(Broadcast<List<String>> arguments, HadoopBatchFiles files) {
             this.arguments = arguments;
             this.files = files;
         }
 
         @Override
         public Iterator<String> call(Iterator<ItemRow> rows) throws IOException, WeightLoadException {
-            BatchRunner runner = RUNNERS.computeIfAbsent(arguments, key -> {
+            BatchRunner runner = RUNNERS.computeIfAbsent(arguments.value(), key -> {
                 BatchCommand command = BatchCommand.parse(key.toArray(String[]::new));
                 return command.runnerBuilder(command.config()).setFiles(files).build();
             });

@@ -78,8 +78,10 @@ public final class BatchCommand implements Callable<Integer> {
             + "(default: refuse, so that a changed flag does not silently mix two kinds of result).")
     boolean overwrite;
 
-    @Option(names = "--video", description = "The inputs are a video's frames, in name order (frame_00001.png, ...): "
-            + "each frame starts from the previous frame's result, so that the style holds still on moving things.")
+    @Option(names = "--video", description = "The inputs are a video's frames, in name order (frame_00001.png, ...), "
+            + "or one video file (.mp4, .mov, .mkv, .avi, .webm, ...; read with FFmpeg, its frames kept in "
+            + "DIR/source-frames): each frame starts from the previous frame's result, so that the style holds still "
+            + "on moving things.")
     boolean video;
 
     @Option(names = "--flow-dir", paramLabel = "DIR", description = "With --video: Middlebury .flo files, "
