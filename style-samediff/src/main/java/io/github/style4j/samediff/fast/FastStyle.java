@@ -5,11 +5,8 @@ import io.github.style4j.core.image.RgbImage;
 import io.github.style4j.core.tensor.ImageTensors;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,13 +17,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * RgbImage result = FastStyle.load(Path.of("starry.style4j")).stylise(photo);
  * }</pre>
  * Sides that are not multiples of {@value TransformerNetwork#SIZE_MULTIPLE} are padded by
- * reflection and cropped back, so the output has the input's size. The graph is built once;
- * calls are serialised (one SameDiff graph is not safe to run from two threads at once).
+ * reflection and cropped back, so the output has the input's size. The pass runs op by op
+ * ({@code TransformerPass}, not a SameDiff session); calls are serialised.
  */
 public final class FastStyle {
     /** Sides below this are refused: the network's reflection padding needs more pixels. */
     public static final int MIN_SIDE = 16;
-    private static final String INPUT = "photo";
 
     /** Above this many pixels, {@link #stylise(RgbImage)} works in tiles, so memory is a tile's. */
     public static final long TILE_ABOVE_PIXELS = 2_400_000L;
@@ -46,23 +42,11 @@ public final class FastStyle {
     static final int STATISTICS_SIDE = 1536;
 
     private final FastStyleModel model;
-    private final SameDiff sd;
-    private final SameDiff fixedStatistics;
-    private final List<String> statisticNames = new ArrayList<>();
+    private final TransformerPass pass;
 
     private FastStyle(FastStyleModel model) {
         this.model = model;
-        this.sd = SameDiff.create();
-        model.network().define(sd, sd.placeHolder(INPUT, DataType.FLOAT, -1, 3, -1, -1), model.variables());
-        this.fixedStatistics = SameDiff.create();
-        model.network().define(fixedStatistics, fixedStatistics.placeHolder(INPUT, DataType.FLOAT, -1, 3, -1, -1),
-                model.variables(), true);
-        for (TransformerNetwork.Convolution conv : model.network().convolutions()) {
-            if (conv.normalized()) {
-                statisticNames.add(TransformerNetwork.meanName(conv.name()));
-                statisticNames.add(TransformerNetwork.varianceName(conv.name()));
-            }
-        }
+        this.pass = new TransformerPass(model.network(), model.variables());
     }
 
     /** Loads a model file (see {@link FastStyleModel#load}). */
@@ -121,7 +105,7 @@ public final class FastStyle {
                     + MIN_SIDE + " px a side");
         }
         INDArray padded = padToMultiple(rgb.castTo(DataType.FLOAT));
-        INDArray out = sd.output(Map.of(INPUT, padded), TransformerNetwork.OUTPUT).get(TransformerNetwork.OUTPUT);
+        INDArray out = pass.forward(padded, null, null);
         if (padded.size(2) == height && padded.size(3) == width) {
             return out;
         }
@@ -140,8 +124,7 @@ public final class FastStyle {
     synchronized Map<String, INDArray> statistics(INDArray rgb) {
         INDArray padded = padToMultiple(rgb.castTo(DataType.FLOAT));
         Map<String, INDArray> statistics = new LinkedHashMap<>();
-        sd.output(Map.of(INPUT, padded), statisticNames.toArray(new String[0]))
-                .forEach((name, value) -> statistics.put(name, value.dup()));
+        pass.forward(padded, null, statistics).close();
         return statistics;
     }
 
@@ -164,7 +147,6 @@ public final class FastStyle {
         long h = padded.size(2);
         long w = padded.size(3);
         INDArray out = Nd4j.create(DataType.FLOAT, 1, 3, h, w);
-        Map<String, INDArray> feed = new LinkedHashMap<>(statistics);
         for (long y0 = 0; y0 < h; y0 += core) {
             for (long x0 = 0; x0 < w; x0 += core) {
                 long y1 = Math.min(h, y0 + core);
@@ -173,8 +155,7 @@ public final class FastStyle {
                 long cx0 = Math.max(0, x0 - halo);
                 INDArray crop = padded.get(all(), all(), interval(cy0, Math.min(h, y1 + halo)),
                         interval(cx0, Math.min(w, x1 + halo))).dup('c');
-                feed.put(INPUT, crop);
-                INDArray tile = fixedStatistics.output(feed, TransformerNetwork.OUTPUT).get(TransformerNetwork.OUTPUT);
+                INDArray tile = pass.forward(crop, statistics, null);
                 out.get(all(), all(), interval(y0, y1), interval(x0, x1))
                         .assign(tile.get(all(), all(), interval(y0 - cy0, y1 - cy0), interval(x0 - cx0, x1 - cx0)));
                 tile.close();
