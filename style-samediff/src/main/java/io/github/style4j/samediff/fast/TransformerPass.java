@@ -24,16 +24,43 @@ final class TransformerPass {
 
     private final List<TransformerNetwork.Convolution> convolutions;
     private final Map<String, INDArray> values = new LinkedHashMap<>();
+    /**
+     * Arrays no longer in use, by shape, for the next layer or call of that shape: allocating a
+     * large array costs here about as much as a convolution on it (0.2 s for 64 MB, most of it
+     * first touching the pages), reusing one almost nothing.
+     */
+    private final Map<String, java.util.ArrayDeque<INDArray>> free = new java.util.HashMap<>();
 
-    /** @param values the network's variables by name ({@link TransformerNetwork#variableShapes()}) */
+    private INDArray take(long... shape) {
+        java.util.ArrayDeque<INDArray> spare = free.get(java.util.Arrays.toString(shape));
+        INDArray array = spare == null ? null : spare.poll();
+        return array != null ? array : Nd4j.createUninitialized(DataType.FLOAT, shape);
+    }
+
+    private void give(INDArray array) {
+        free.computeIfAbsent(java.util.Arrays.toString(array.shape()), key -> new java.util.ArrayDeque<>()).push(array);
+    }
+
+    /** @param values the network's variables by name ({@link TransformerNetwork#variableShapes()}), copied */
     TransformerPass(TransformerNetwork network, Map<String, INDArray> values) {
+        this(network, values, true);
+    }
+
+    /**
+     * @param copy false: use {@code values} as given (float, c order), so that a trainer's
+     *             updates in place are seen by the next pass
+     */
+    TransformerPass(TransformerNetwork network, Map<String, INDArray> values, boolean copy) {
         this.convolutions = network.convolutions();
         network.variableShapes().forEach((name, shape) -> {
             INDArray value = values.get(name);
             if (value == null || !java.util.Arrays.equals(value.shape(), shape)) {
                 throw new IllegalArgumentException("transformer variable " + name + " is missing or misshapen");
             }
-            this.values.put(name, value.castTo(DataType.FLOAT).dup('c'));
+            if (!copy && (value.dataType() != DataType.FLOAT || value.ordering() != 'c' || value.isView())) {
+                throw new IllegalArgumentException("transformer variable " + name + " must be a float c-order array");
+            }
+            this.values.put(name, copy ? value.castTo(DataType.FLOAT).dup('c') : value);
         });
     }
 
@@ -47,26 +74,29 @@ final class TransformerPass {
      * @param statistics receives each normalisation's own mean and variance (batch 1), or null
      */
     INDArray forward(INDArray rgb, Map<String, INDArray> fixed, Map<String, INDArray> statistics) {
-        INDArray x = rgb.castTo(DataType.FLOAT).permute(0, 2, 3, 1).dup('c');
+        INDArray x = take(rgb.size(0), rgb.size(2), rgb.size(3), rgb.size(1)).assign(rgb.permute(0, 2, 3, 1));
         INDArray residual = null;
         for (TransformerNetwork.Convolution conv : convolutions) {
             if (conv.name().startsWith("up")) {
-                INDArray larger = upsample(x);
-                x.close();
+                INDArray larger = upsample(x, take(x.size(0), 2 * x.size(1), 2 * x.size(2), x.size(3)));
+                give(x);
                 x = larger;
             }
             if (conv.name().endsWith("_a")) {
                 residual = x;
             }
-            INDArray y = convolve(x, conv);
+            int p = conv.kernel() / 2;
+            INDArray padded = pad(x, p, take(x.size(0), x.size(1) + 2L * p, x.size(2) + 2L * p, x.size(3)));
             if (x != residual) {
-                x.close();
+                give(x);
             }
+            INDArray y = convolveValid(padded, conv);
+            give(padded);
             if (conv.normalized()) {
                 normalize(y, conv, fixed, statistics);
                 if (conv.name().endsWith("_b")) {
                     y.addi(residual);
-                    residual.close();
+                    give(residual);
                     residual = null;
                 } else {
                     Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(y, y, 0.0));
@@ -77,25 +107,344 @@ final class TransformerPass {
             x = y;
         }
         INDArray out = x.permute(0, 3, 1, 2).dup('c');
-        x.close();
+        give(x);
         return out;
     }
 
-    /** Reflection padding by half the kernel, then the convolution (VALID, the layer's stride). */
-    private INDArray convolve(INDArray x, TransformerNetwork.Convolution conv) {
-        int p = conv.kernel() / 2;
-        // pad's REFLECT forward is right in M2.1 (only its gradient is not, which this never takes)
-        INDArray paddings = Nd4j.createFromArray(new int[][] {{0, 0}, {p, p}, {p, p}, {0, 0}});
-        INDArray padded = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.Pad(x, paddings,
-                org.nd4j.enums.PadMode.REFLECT, 0.0))[0];
+    /**
+     * What a training step's backward pass needs from its forward pass, per layer: the padded
+     * input of each convolution, the normalised activations and their inverse deviations, and
+     * the layer's output (for ReLU and sigmoid). Free it with {@link #close()}.
+     */
+    static final class Trace implements AutoCloseable {
+        private final Map<String, INDArray> padded = new LinkedHashMap<>();
+        private final Map<String, INDArray> normalised = new LinkedHashMap<>();
+        private final Map<String, INDArray> inverseDeviation = new LinkedHashMap<>();
+        private final Map<String, INDArray> outputs = new LinkedHashMap<>();
+        private final Map<String, long[]> inputShapes = new LinkedHashMap<>();
+        private INDArray result;
+
+        /** The stylised batch, NCHW. */
+        INDArray result() {
+            return result;
+        }
+
+        @Override
+        public void close() {
+            for (Map<String, INDArray> arrays : List.of(padded, normalised, inverseDeviation, outputs)) {
+                arrays.values().forEach(INDArray::close);
+                arrays.clear();
+            }
+            if (result != null) {
+                result.close();
+            }
+        }
+    }
+
+    /** The forward pass of a training step, keeping what {@link #backward} needs. */
+    Trace forwardTraced(INDArray rgb) {
+        Trace trace = new Trace();
+        INDArray x = rgb.castTo(DataType.FLOAT).permute(0, 2, 3, 1).dup('c');
+        INDArray residual = null;
+        for (TransformerNetwork.Convolution conv : convolutions) {
+            if (conv.name().startsWith("up")) {
+                INDArray larger = upsample(x);
+                if (!trace.outputs.containsValue(x)) {
+                    x.close();
+                }
+                x = larger;
+            }
+            if (conv.name().endsWith("_a")) {
+                residual = x;
+            }
+            trace.inputShapes.put(conv.name(), x.shape());
+            INDArray padded = pad(x, conv.kernel() / 2);
+            if (x != residual && !trace.outputs.containsValue(x)) {
+                x.close();
+            }
+            trace.padded.put(conv.name(), padded);
+            INDArray y = convolveValid(padded, conv);
+            if (conv.normalized()) {
+                INDArray inverse = normalizeTraced(y, conv);
+                trace.normalised.put(conv.name(), y.dup());
+                trace.inverseDeviation.put(conv.name(), inverse);
+                INDArray gamma = values.get(conv.name() + "/gamma");
+                INDArray beta = values.get(conv.name() + "/beta");
+                INDArray flat = y.reshape(-1, conv.out());
+                flat.muliRowVector(gamma).addiRowVector(beta);
+                if (conv.name().endsWith("_b")) {
+                    y.addi(residual);
+                    residual = null;
+                } else {
+                    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(y, y, 0.0));
+                }
+            } else {
+                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid(y, y));
+            }
+            trace.outputs.put(conv.name(), y);
+            x = y;
+        }
+        trace.result = x.permute(0, 3, 1, 2).dup('c');
+        return trace;
+    }
+
+    /**
+     * Gradients of every variable, given the loss's gradient for the stylised batch
+     * ({@code [N, 3, H, W]}), by variable name.
+     */
+    Map<String, INDArray> backward(Trace trace, INDArray gradResult) {
+        Map<String, INDArray> gradients = new LinkedHashMap<>();
+        INDArray g = gradResult.castTo(DataType.FLOAT).permute(0, 2, 3, 1).dup('c');
+        INDArray residualGradient = null;
+        for (int i = convolutions.size() - 1; i >= 0; i--) {
+            TransformerNetwork.Convolution conv = convolutions.get(i);
+            INDArray y = trace.outputs.get(conv.name());
+            if (!conv.normalized()) {
+                try (INDArray complement = y.rsub(1.0)) {
+                    g.muli(y).muli(complement); // sigmoid: y (1 - y)
+                }
+            } else {
+                if (conv.name().endsWith("_b")) {
+                    residualGradient = g.dup(); // the skip connection passes the gradient on unchanged
+                } else {
+                    Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(y, g).addOutputs(g)
+                            .addFloatingPointArguments(0.0).build());
+                }
+                normalizeBackward(g, conv, trace, gradients);
+            }
+            INDArray padded = trace.padded.get(conv.name());
+            INDArray gradPadded = Nd4j.create(DataType.FLOAT, padded.shape());
+            INDArray gradW = Nd4j.create(DataType.FLOAT, values.get(conv.name() + "/W").shape());
+            INDArray[] inputs;
+            INDArray[] outputs;
+            if (conv.normalized()) {
+                inputs = new INDArray[] {padded, values.get(conv.name() + "/W"), g};
+                outputs = new INDArray[] {gradPadded, gradW};
+            } else {
+                INDArray gradB = Nd4j.create(DataType.FLOAT, values.get(conv.name() + "/b").shape());
+                inputs = new INDArray[] {padded, values.get(conv.name() + "/W"), values.get(conv.name() + "/b"), g};
+                outputs = new INDArray[] {gradPadded, gradW, gradB};
+                gradients.put(conv.name() + "/b", gradB);
+            }
+            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(inputs).addOutputs(outputs)
+                    .addIntegerArguments(conv.kernel(), conv.kernel(), conv.stride(), conv.stride(), 0, 0, 1, 1, 0,
+                            NHWC, KERNEL_YXIO).build());
+            gradients.put(conv.name() + "/W", gradW);
+            g.close();
+            g = unpad(gradPadded, conv.kernel() / 2);
+            gradPadded.close();
+            if (conv.name().endsWith("_a")) {
+                g.addi(residualGradient);
+                residualGradient.close();
+                residualGradient = null;
+            }
+            if (conv.name().startsWith("up")) {
+                INDArray smaller = downsampleSum(g);
+                g.close();
+                g = smaller;
+            }
+        }
+        g.close();
+        return gradients;
+    }
+
+    /** Normalises {@code y} in place to zero mean, unit deviation per sample and channel; returns 1/σ, [N, C]. */
+    private static INDArray normalizeTraced(INDArray y, TransformerNetwork.Convolution conv) {
+        long n = y.size(0);
+        long positions = y.size(1) * y.size(2);
+        long channels = y.size(3);
+        INDArray inverse = Nd4j.create(DataType.FLOAT, n, channels);
+        for (long s = 0; s < n; s++) {
+            INDArray plane = y.get(NDArrayIndex.point(s)).reshape(positions, channels);
+            plane.subiRowVector(plane.mean(0));
+            INDArray norms = plane.norm2(0);
+            INDArray variance = norms.muli(norms).divi(positions);
+            INDArray scale = org.nd4j.linalg.ops.transforms.Transforms.pow(variance.addi(EPSILON), -0.5, false);
+            plane.muliRowVector(scale);
+            inverse.putRow(s, scale);
+        }
+        return inverse;
+    }
+
+    /**
+     * Instance normalisation's backward, in place on {@code g} (the gradient for the layer's
+     * normalised, scaled and shifted output): per sample and channel, with x̂ the normalised
+     * activations and σ their deviation, dβ = Σ g, dγ = Σ g x̂, and for the input
+     * (γ/σ) (g − mean(g) − x̂ mean(g x̂)).
+     */
+    private void normalizeBackward(INDArray g, TransformerNetwork.Convolution conv, Trace trace,
+                                   Map<String, INDArray> gradients) {
+        long n = g.size(0);
+        long positions = g.size(1) * g.size(2);
+        long channels = g.size(3);
+        INDArray normalised = trace.normalised.get(conv.name());
+        INDArray inverse = trace.inverseDeviation.get(conv.name());
+        INDArray gamma = values.get(conv.name() + "/gamma");
+        INDArray gradGamma = Nd4j.zeros(DataType.FLOAT, channels);
+        INDArray gradBeta = Nd4j.zeros(DataType.FLOAT, channels);
+        for (long s = 0; s < n; s++) {
+            INDArray gs = g.get(NDArrayIndex.point(s)).reshape(positions, channels);
+            INDArray xs = normalised.get(NDArrayIndex.point(s)).reshape(positions, channels);
+            INDArray sumG = gs.sum(0);
+            INDArray sumGx;
+            try (INDArray product = gs.mul(xs)) {
+                sumGx = product.sum(0);
+            }
+            gradBeta.addi(sumG);
+            gradGamma.addi(sumGx);
+            // (γ/σ) (g − Σg/P − x̂ Σ(g x̂)/P)
+            gs.subiRowVector(sumG.divi(positions));
+            try (INDArray correction = xs.mulRowVector(sumGx.divi(positions))) {
+                gs.subi(correction);
+            }
+            gs.muliRowVector(inverse.getRow(s).mul(gamma));
+        }
+        gradients.put(conv.name() + "/gamma", gradGamma);
+        gradients.put(conv.name() + "/beta", gradBeta);
+    }
+
+    /** The gradient for a reflection-padded array given to its unpadded input: each border adds into the pixel it copied. */
+    private static INDArray unpad(INDArray gradPadded, int p) {
+        if (p == 0) {
+            return gradPadded.dup();
+        }
+        INDArray rows = unpadAxis(gradPadded, 1, p);
+        INDArray result = unpadAxis(rows, 2, p);
+        rows.close();
+        return result;
+    }
+
+    private static INDArray unpadAxis(INDArray g, int axis, int p) {
+        long padded = g.size(axis);
+        long n = padded - 2 * p;
+        INDArray result = slice(g, axis, p, p + n).dup('c');
+        for (int i = 0; i < p; i++) {
+            // padded index i copied source index p - i; padded index p + n + i copied n - 2 - i
+            slice(result, axis, p - i, p - i + 1).addi(slice(g, axis, i, i + 1));
+            slice(result, axis, n - 2 - i, n - 1 - i).addi(slice(g, axis, p + n + i, p + n + i + 1));
+        }
+        return result;
+    }
+
+    private static INDArray slice(INDArray x, int axis, long from, long to) {
+        org.nd4j.linalg.indexing.INDArrayIndex[] index = {NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
+                NDArrayIndex.all()};
+        index[axis] = NDArrayIndex.interval(from, to);
+        return x.get(index);
+    }
+
+    /** Nearest-neighbour upsampling's backward: each 2 x 2 block's gradients summed. */
+    private static INDArray downsampleSum(INDArray g) {
+        long n = g.size(0);
+        long h = g.size(1) / 2;
+        long w = g.size(2) / 2;
+        long c = g.size(3);
+        INDArray blocks = g.reshape(n, h, 2, w, 2, c);
+        INDArray result = Nd4j.zeros(DataType.FLOAT, n, h, w, c);
+        for (int dy = 0; dy < 2; dy++) {
+            for (int dx = 0; dx < 2; dx++) {
+                result.addi(blocks.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(dy),
+                        NDArrayIndex.all(), NDArrayIndex.point(dx), NDArrayIndex.all()));
+            }
+        }
+        return result;
+    }
+
+    /**
+     * Reflection padding by {@code p} of H and W (NHWC, c order), copied row by row through
+     * the native buffers: M2.1's {@code pad} REFLECT takes 1 s for a 1024 x 1024 x 16 array, and
+     * assigning into a strided view 0.2 s, where these bulk copies take a few milliseconds.
+     */
+    static INDArray pad(INDArray x, int p) {
+        return pad(x, p, Nd4j.createUninitialized(DataType.FLOAT, x.size(0), x.size(1) + 2L * p, x.size(2) + 2L * p,
+                x.size(3)));
+    }
+
+    /** {@link #pad(INDArray, int)} into {@code y}. */
+    static INDArray pad(INDArray x, int p, INDArray y) {
+        INDArray source = contiguous(x);
+        long n = source.size(0);
+        int h = (int) source.size(1);
+        int w = (int) source.size(2);
+        int c = (int) source.size(3);
+        int paddedW = w + 2 * p;
+        java.nio.FloatBuffer in = floats(source);
+        java.nio.FloatBuffer out = floats(y);
+        int rowIn = w * c;
+        int rowOut = paddedW * c;
+        for (long s = 0; s < n; s++) {
+            int baseIn = (int) (s * h * rowIn);
+            int baseOut = (int) (s * (h + 2L * p) * rowOut);
+            for (int r = 0; r < h + 2 * p; r++) {
+                // padded row r copies source row p - r above, 2h - 2 - (r - p) below
+                int sr = r < p ? p - r : r >= h + p ? 2 * h - 2 - (r - p) : r - p;
+                int from = baseIn + sr * rowIn;
+                int to = baseOut + r * rowOut;
+                copy(in, from, out, to + p * c, rowIn);
+                for (int i = 0; i < p; i++) {
+                    copy(in, from + (p - i) * c, out, to + i * c, c);                 // left: columns p..1
+                    copy(in, from + (w - 2 - i) * c, out, to + (p + w + i) * c, c);   // right: w-2, w-3, ...
+                }
+            }
+        }
+        return y;
+    }
+
+    /** Nearest-neighbour x2 in both spatial axes (NHWC): each pixel becomes a 2 x 2 block. */
+    static INDArray upsample(INDArray x) {
+        return upsample(x, Nd4j.createUninitialized(DataType.FLOAT, x.size(0), 2 * x.size(1), 2 * x.size(2),
+                x.size(3)));
+    }
+
+    /** {@link #upsample(INDArray)} into {@code y}. */
+    static INDArray upsample(INDArray x, INDArray y) {
+        INDArray source = contiguous(x);
+        long n = source.size(0);
+        int h = (int) source.size(1);
+        int w = (int) source.size(2);
+        int c = (int) source.size(3);
+        java.nio.FloatBuffer in = floats(source);
+        java.nio.FloatBuffer out = floats(y);
+        int rowOut = 2 * w * c;
+        for (long s = 0; s < n; s++) {
+            for (int r = 0; r < h; r++) {
+                int from = (int) ((s * h + r) * w * c);
+                int to = (int) ((s * 2 * h + 2L * r) * rowOut);
+                for (int col = 0; col < w; col++) {
+                    copy(in, from + col * c, out, to + 2 * col * c, c);
+                    copy(in, from + col * c, out, to + (2 * col + 1) * c, c);
+                }
+                copy(out, to, out, to + rowOut, rowOut); // the second row is the first again
+            }
+        }
+        return y;
+    }
+
+    /** The array's native memory as floats, in the machine's byte order (the default view is big-endian: copies then go float by float). */
+    private static java.nio.FloatBuffer floats(INDArray x) {
+        return x.data().asNio().order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /** {@code length} floats from {@code in} at {@code from} to {@code out} at {@code to}. */
+    private static void copy(java.nio.FloatBuffer in, int from, java.nio.FloatBuffer out, int to, int length) {
+        out.put(to, in, from, length);
+    }
+
+    /** {@code x} itself when it is a whole float c-order buffer, else a copy that is. */
+    private static INDArray contiguous(INDArray x) {
+        return x.dataType() == DataType.FLOAT && x.ordering() == 'c' && !x.isView() && x.offset() == 0
+                && x.data().length() == x.length() ? x : x.castTo(DataType.FLOAT).dup('c');
+    }
+
+    /** VALID convolution of an already padded input at the layer's stride. */
+    private INDArray convolveValid(INDArray padded, TransformerNetwork.Convolution conv) {
         long h = (padded.size(1) - conv.kernel()) / conv.stride() + 1;
         long w = (padded.size(2) - conv.kernel()) / conv.stride() + 1;
-        INDArray y = Nd4j.create(DataType.FLOAT, x.size(0), h, w, conv.out());
+        INDArray y = take(padded.size(0), h, w, conv.out());
         INDArray[] inputs = conv.normalized() ? new INDArray[] {padded, values.get(conv.name() + "/W")}
                 : new INDArray[] {padded, values.get(conv.name() + "/W"), values.get(conv.name() + "/b")};
-        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(inputs).addOutputs(y).addIntegerArguments(conv.kernel(), conv.kernel(), conv.stride(), conv.stride(),
-                0, 0, 1, 1, 0, NHWC, KERNEL_YXIO).build());
-        padded.close();
+        Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(inputs).addOutputs(y).addIntegerArguments(
+                conv.kernel(), conv.kernel(), conv.stride(), conv.stride(), 0, 0, 1, 1, 0, NHWC, KERNEL_YXIO).build());
         return y;
     }
 
@@ -135,21 +484,4 @@ final class TransformerPass {
         }
     }
 
-    /** Nearest-neighbour x2 in both spatial axes (NHWC): each pixel becomes a 2 x 2 block. */
-    private static INDArray upsample(INDArray x) {
-        long n = x.size(0);
-        long h = x.size(1);
-        long w = x.size(2);
-        long c = x.size(3);
-        INDArray y = Nd4j.create(DataType.FLOAT, n, 2 * h, 2 * w, c);
-        // y viewed as [N, H, 2, W, 2, C]: the four copies of x
-        INDArray blocks = y.reshape(n, h, 2, w, 2, c);
-        for (int dy = 0; dy < 2; dy++) {
-            for (int dx = 0; dx < 2; dx++) {
-                blocks.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(dy), NDArrayIndex.all(),
-                        NDArrayIndex.point(dx), NDArrayIndex.all()).assign(x);
-            }
-        }
-        return y;
-    }
 }
