@@ -5,31 +5,20 @@ import io.github.style4j.core.image.ImageReader;
 import io.github.style4j.core.image.Resizing;
 import io.github.style4j.core.image.RgbImage;
 import io.github.style4j.core.tensor.ImageTensors;
-import io.github.style4j.samediff.QuietGradients;
 import io.github.style4j.samediff.loss.ContentLoss;
-import io.github.style4j.samediff.loss.LossInputs;
-import io.github.style4j.samediff.loss.Losses;
-import io.github.style4j.samediff.loss.PerceptualLoss;
 import io.github.style4j.samediff.loss.StyleLoss;
 import io.github.style4j.samediff.loss.StyleTargets;
 import io.github.style4j.samediff.loss.TotalVariationLoss;
 import io.github.style4j.samediff.network.FeatureNetwork;
-import io.github.style4j.samediff.network.FeaturePass;
-import io.github.style4j.samediff.transfer.ArrayPool;
 import io.github.style4j.samediff.weights.WeightLoadException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * Trains a {@link TransformerNetwork} for one style (Johnson et al. 2016): style4j's own
  * {@link ContentLoss} (each photo its own target, fed per batch), {@link StyleLoss} (Gram targets
  * of the style image, computed once) and {@link TotalVariationLoss} on a frozen feature network,
- * minimised by SameDiff's {@code fit} with its Adam updater on random crops of the photos.
+ * minimised with ND4J's Adam updater on random crops of the photos. Each step runs op by op
+ * ({@link TrainingStep}): the transformer forward and backward, the loss network as an eager
+ * pass that computes no weight gradients, the losses in their array forms.
  *
  * <p>Batches are drawn from a generator seeded by the seed and the iteration, so a resumed
  * training sees the batches an uninterrupted one would. A non-finite loss stops training with
@@ -121,80 +112,52 @@ public final class FastStyleTrainer {
             values = new LinkedHashMap<>(resumed.variables());
         }
 
-        SameDiff sd = SameDiff.create();
-        SDVariable photo = sd.placeHolder(PHOTO, DataType.FLOAT, -1, 3, config.imageSize(), config.imageSize());
-        SDVariable stylised = transformer.define(sd, photo, values);
-        Set<String> layers = new LinkedHashSet<>(contentLayers.keySet());
-        layers.addAll(styleLayers.keySet());
-        Map<String, SDVariable> taps = network.define(sd, stylised, new ArrayList<>(layers));
-
-        ContentLoss.Builder content = ContentLoss.builder().optName("content_raw").setTargetsPerBatch();
-        contentLayers.forEach(content::addLayer);
-        ContentLoss contentLoss = content.build();
+        // The trainer's own copies, updated in place: the step's pass reads them as they are.
+        Map<String, INDArray> live = new LinkedHashMap<>();
+        values.forEach((name, value) -> live.put(name, value.castTo(DataType.FLOAT).dup('c')));
         INDArray styleTensor = ImageTensors.toTensor(style);
         StyleLoss.Builder styleBuilder = StyleLoss.builder().optName("style_raw").optNormalization(config.normalization())
                 .setTargets(StyleTargets.fromImages(network, List.of(styleTensor), new double[] {1},
                         styleLayers.keySet()));
         styleLayers.forEach(styleBuilder::addLayer);
-        // neural-style's TV (as an optimisation run weighs it), summed over the batch: per image here.
-        PerceptualLoss total = Losses.sum(TOTAL, List.of(
-                Losses.weighted(CONTENT, config.contentWeight(), contentLoss),
-                Losses.weighted(STYLE, config.styleWeight(), styleBuilder.build()),
-                Losses.weighted(TV, config.tvWeight() * 255 * 255 / config.batchSize(),
-                        TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.NEURAL_STYLE, 3))));
-        total.define(sd, new LossInputs(stylised, taps)).markAsLoss();
 
-        QuietGradients.createGradFunction(sd);
         Map<String, GradientUpdater> updaters = updaters(transformer, config.learningRate());
         int start = 0;
         if (resumed != null) {
             restoreUpdaters(updaters, resumed);
             start = resumed.iteration();
         }
-        List<String> variableNames = transformer.variableShapes().keySet().stream()
-                .map(TransformerNetwork::variableName).toList();
         listener.started(config, crops.photos(), crops.skipped(), start);
         LOG.info("training {} from iteration {} on {} photos ({} skipped)", transformer, start, crops.photos().size(),
                 crops.skipped().size());
 
-        Map<String, INDArray> lastGood = snapshot(sd, transformer);
+        Map<String, INDArray> lastGood = snapshot(live);
         double seconds = resumed == null ? 0 : resumed.manifestNode().path("training").path("seconds").asDouble(0);
-        try (FeaturePass contentPass = network.pass(new ArrayList<>(contentLayers.keySet()));
-             ArrayPool pool = new ArrayPool()) {
+        try (TrainingStep step = new TrainingStep(transformer, live, network, contentLayers, styleBuilder.build(),
+                config.contentWeight(), config.styleWeight(), config.tvWeight())) {
             for (int iteration = start; iteration < config.iterations(); iteration++) {
                 long began = System.nanoTime();
                 INDArray batch = crops.batch(config.batchSize(), new Random(config.seed() * 1_000_003L + iteration));
-                Map<String, INDArray> targets = contentPass.forward(batch);
-                Map<String, INDArray> feed = new LinkedHashMap<>();
-                feed.put(PHOTO, batch);
-                for (String layer : contentLayers.keySet()) {
-                    feed.put(contentLoss.targetPlaceholder(layer), targets.get(layer).dup());
+                TrainingStep.Result result = step.run(batch);
+                Map<String, Double> terms = result.terms();
+                double loss = terms.get(TOTAL);
+                for (String name : transformer.variableShapes().keySet()) {
+                    // ND4J's Adam, as SameDiff's fit applies it: the updater turns the gradient into the step in place.
+                    INDArray gradient = result.gradients().get(name);
+                    updaters.get(TransformerNetwork.variableName(name)).applyUpdater(gradient, iteration, 0);
+                    live.get(name).subi(gradient);
+                    gradient.close();
                 }
-                pool.useIn(sd);
-                OutAndGrad step = sd.calculateGradientsAndOutputs(feed, List.of(CONTENT, STYLE, TV), variableNames);
-                Map<String, Double> terms = new LinkedHashMap<>();
-                for (String term : List.of(CONTENT, STYLE, TV)) {
-                    terms.put(term, step.getOutputs().get(term).getDouble(0));
-                }
-                double loss = terms.values().stream().mapToDouble(Double::doubleValue).sum();
-                terms.put(TOTAL, loss);
-                for (String name : variableNames) {
-                    // SameDiff's Adam, as fit applies it: the updater turns the gradient into the step in place.
-                    INDArray gradient = step.getGradients().get(name);
-                    updaters.get(name).applyUpdater(gradient, iteration, 0);
-                    sd.getVariable(name).getArr().subi(gradient);
-                }
-                pool.recycleAll(); // outputs read, gradients applied: every intermediate is dead
+                batch.close();
                 double elapsed = (System.nanoTime() - began) / 1e9;
                 seconds += elapsed;
-                if (!Double.isFinite(loss) || !finite(sd, transformer)) {
-                    restore(sd, transformer, lastGood);
+                if (!Double.isFinite(loss) || !finite(live)) {
                     FastStyleModel good = model(transformer, lastGood, manifest, iteration, seconds, null);
                     throw new TrainingDivergedException("the loss became " + loss + " at iteration " + (iteration + 1)
                             + "; the weights from iteration " + iteration + " are kept. Lower the learning rate (now "
                             + config.learningRate() + ") or the style weight.", good);
                 }
-                lastGood = snapshot(sd, transformer);
+                lastGood = snapshot(live);
                 listener.iterationDone(new Progress(iteration + 1, config.iterations(), Map.copyOf(terms), elapsed));
                 boolean last = iteration + 1 == config.iterations();
                 if (config.checkpoint() != null && ((iteration + 1) % config.checkpointEvery() == 0 || last)) {
@@ -202,7 +165,6 @@ public final class FastStyleTrainer {
                             .save(config.checkpoint());
                     listener.checkpointSaved(config.checkpoint(), iteration + 1);
                 }
-                feed.values().forEach(INDArray::close);
             }
         }
         return model(transformer, lastGood, manifest, config.iterations(), seconds, null);
@@ -290,21 +252,14 @@ public final class FastStyleTrainer {
         return state;
     }
 
-    private static Map<String, INDArray> snapshot(SameDiff sd, TransformerNetwork transformer) {
+    private static Map<String, INDArray> snapshot(Map<String, INDArray> live) {
         Map<String, INDArray> values = new LinkedHashMap<>();
-        for (String name : transformer.variableShapes().keySet()) {
-            values.put(name, sd.getVariable(TransformerNetwork.variableName(name)).getArr().dup());
-        }
+        live.forEach((name, value) -> values.put(name, value.dup()));
         return values;
     }
 
-    private static void restore(SameDiff sd, TransformerNetwork transformer, Map<String, INDArray> values) {
-        values.forEach((name, value) -> sd.getVariable(TransformerNetwork.variableName(name)).getArr().assign(value));
-    }
-
-    private static boolean finite(SameDiff sd, TransformerNetwork transformer) {
-        for (String name : transformer.variableShapes().keySet()) {
-            INDArray value = sd.getVariable(TransformerNetwork.variableName(name)).getArr();
+    private static boolean finite(Map<String, INDArray> live) {
+        for (INDArray value : live.values()) {
             if (value.isNaN().any() || value.isInfinite().any()) {
                 return false;
             }

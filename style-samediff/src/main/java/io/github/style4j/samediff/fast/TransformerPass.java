@@ -31,6 +31,27 @@ final class TransformerPass {
      */
     private final Map<String, java.util.ArrayDeque<INDArray>> free = new java.util.HashMap<>();
 
+    /** Row vectors of ones by length, for column sums as matrix-vector products. */
+    private final Map<Long, INDArray> ones = new java.util.HashMap<>();
+
+    /**
+     * Per column sums of a {@code [P, C]} matrix, {@code [1, C]}, as a matrix-vector product:
+     * 3-4x faster than M2.1's {@code sum(0)} / {@code norm2(0)} on these tall, narrow matrices.
+     */
+    private INDArray columnSums(INDArray matrix) {
+        INDArray one = ones.computeIfAbsent(matrix.size(0), p -> Nd4j.ones(DataType.FLOAT, 1, p));
+        return one.mmul(matrix);
+    }
+
+    /** Per column sums of the element-wise product of two {@code [P, C]} matrices. */
+    private INDArray columnProductSums(INDArray a, INDArray b) {
+        INDArray product = take(a.shape());
+        product.assign(a).muli(b);
+        INDArray sums = columnSums(product);
+        give(product);
+        return sums;
+    }
+
     private INDArray take(long... shape) {
         java.util.ArrayDeque<INDArray> spare = free.get(java.util.Arrays.toString(shape));
         INDArray array = spare == null ? null : spare.poll();
@@ -249,19 +270,18 @@ final class TransformerPass {
     }
 
     /** Normalises {@code y} in place to zero mean, unit deviation per sample and channel; returns 1/σ, [N, C]. */
-    private static INDArray normalizeTraced(INDArray y, TransformerNetwork.Convolution conv) {
+    private INDArray normalizeTraced(INDArray y, TransformerNetwork.Convolution conv) {
         long n = y.size(0);
         long positions = y.size(1) * y.size(2);
         long channels = y.size(3);
         INDArray inverse = Nd4j.create(DataType.FLOAT, n, channels);
         for (long s = 0; s < n; s++) {
             INDArray plane = y.get(NDArrayIndex.point(s)).reshape(positions, channels);
-            plane.subiRowVector(plane.mean(0));
-            INDArray norms = plane.norm2(0);
-            INDArray variance = norms.muli(norms).divi(positions);
+            plane.subiRowVector(columnSums(plane).divi(positions).reshape(channels));
+            INDArray variance = columnProductSums(plane, plane).divi(positions).reshape(channels);
             INDArray scale = org.nd4j.linalg.ops.transforms.Transforms.pow(variance.addi(EPSILON), -0.5, false);
             plane.muliRowVector(scale);
-            inverse.putRow(s, scale);
+            inverse.putRow(s, scale.reshape(channels));
         }
         return inverse;
     }
@@ -285,11 +305,8 @@ final class TransformerPass {
         for (long s = 0; s < n; s++) {
             INDArray gs = g.get(NDArrayIndex.point(s)).reshape(positions, channels);
             INDArray xs = normalised.get(NDArrayIndex.point(s)).reshape(positions, channels);
-            INDArray sumG = gs.sum(0);
-            INDArray sumGx;
-            try (INDArray product = gs.mul(xs)) {
-                sumGx = product.sum(0);
-            }
+            INDArray sumG = columnSums(gs).reshape(channels);
+            INDArray sumGx = columnProductSums(gs, xs).reshape(channels);
             gradBeta.addi(sumG);
             gradGamma.addi(sumGx);
             // (γ/σ) (g − Σg/P − x̂ Σ(g x̂)/P)
@@ -469,11 +486,9 @@ final class TransformerPass {
                         .castTo(DataType.FLOAT);
                 plane.subiRowVector(mean);
             } else {
-                mean = plane.mean(0);
+                mean = columnSums(plane).divi(positions).reshape(channels);
                 plane.subiRowVector(mean);
-                // the centred sum of squares without an image-sized temporary: the column norms
-                INDArray norms = plane.norm2(0);
-                variance = norms.muli(norms).divi(positions);
+                variance = columnProductSums(plane, plane).divi(positions).reshape(channels);
             }
             if (statistics != null && s == 0) {
                 statistics.put(TransformerNetwork.meanName(conv.name()), mean.reshape(1, 1, 1, channels).dup());

@@ -84,4 +84,63 @@ class TransformerPassTest {
         double error = actual.sub(expected).amaxNumber().doubleValue();
         assertTrue(error < 2e-5, "largest difference " + error);
     }
+
+    @Test
+    void gradientsEqualTheGraphsForEveryVariable() {
+        TransformerNetwork network = TransformerNetwork.of(4, 2);
+        Map<String, INDArray> values = values(network, 11);
+        INDArray input = photo(12, 2, 3, 20, 24);
+        INDArray weights = photo(13, 2, 3, 20, 24).subi(0.5); // d loss / d output
+        SameDiff sd = SameDiff.create();
+        SDVariable out = network.define(sd, sd.placeHolder("in", DataType.FLOAT, -1, 3, -1, -1), values);
+        sd.sum(out.mul(sd.constant("w", weights))).markAsLoss();
+        java.util.List<String> names = network.variableShapes().keySet().stream()
+                .map(TransformerNetwork::variableName).toList();
+        Map<String, INDArray> expected = sd.calculateGradients(Map.of("in", input), names);
+        TransformerPass pass = new TransformerPass(network, values);
+        try (TransformerPass.Trace trace = pass.forwardTraced(input)) {
+            assertTrue(trace.result().sub(sd.output(Map.of("in", input), out.name()).get(out.name())).amaxNumber()
+                    .doubleValue() < 2e-5, "the traced forward pass");
+            Map<String, INDArray> actual = pass.backward(trace, weights);
+            assertEquals(network.variableShapes().keySet(), actual.keySet());
+            for (String name : network.variableShapes().keySet()) {
+                INDArray want = expected.get(TransformerNetwork.variableName(name));
+                INDArray got = actual.get(name);
+                assertArrayEquals(want.shape(), got.shape(), name);
+                double scale = Math.max(1e-3, want.amaxNumber().doubleValue());
+                double error = got.sub(want).amaxNumber().doubleValue() / scale;
+                assertTrue(error < 1e-3, name + ": relative error " + error);
+            }
+        }
+    }
+
+    @Test
+    void reflectionPaddingAndUpsamplingMatchPlainLoops() {
+        INDArray x = photo(21, 2, 5, 6, 3); // NHWC
+        INDArray padded = TransformerPass.pad(x, 2);
+        INDArray up = TransformerPass.upsample(x);
+        for (int n = 0; n < 2; n++) {
+            for (int r = 0; r < 9; r++) {
+                for (int col = 0; col < 10; col++) {
+                    int sr = reflect(r - 2, 5);
+                    int sc = reflect(col - 2, 6);
+                    for (int c = 0; c < 3; c++) {
+                        assertEquals(x.getFloat(n, sr, sc, c), padded.getFloat(n, r, col, c), 0f);
+                    }
+                }
+            }
+            for (int r = 0; r < 10; r++) {
+                for (int col = 0; col < 12; col++) {
+                    for (int c = 0; c < 3; c++) {
+                        assertEquals(x.getFloat(n, r / 2, col / 2, c), up.getFloat(n, r, col, c), 0f);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Index i of a row of n mirrored at both ends without repeating the edge (numpy's 'reflect'). */
+    private static int reflect(int i, int n) {
+        return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
+    }
 }
