@@ -37,6 +37,9 @@ final class TrainingStep implements AutoCloseable {
     private final double contentWeight;
     private final double styleWeight;
     private final double tvWeight;
+    /** Gradient accumulators, kept across steps (allocating costs as much as computing here). */
+    private final Map<String, INDArray> tapGradients = new LinkedHashMap<>();
+    private INDArray imageGradient;
 
     /** What a step computed: the weighted terms (and total) and every variable's gradient. */
     record Result(Map<String, Double> terms, Map<String, INDArray> gradients) {
@@ -74,9 +77,8 @@ final class TrainingStep implements AutoCloseable {
         try (TransformerPass.Trace trace = transformer.forwardTraced(photos)) {
             INDArray stylised = trace.result();
             Map<String, INDArray> taps = lossPass.forward(stylised);
-            Map<String, INDArray> tapGradients = new LinkedHashMap<>();
-            taps.forEach((layer, tap) -> tapGradients.put(layer, Nd4j.zeros(tap.dataType(), tap.shape())));
-            INDArray imageGradient = Nd4j.zeros(DataType.FLOAT, stylised.shape());
+            taps.forEach((layer, tap) -> tapGradients.put(layer, reuse(tapGradients.get(layer), tap)));
+            imageGradient = reuse(imageGradient, stylised);
             for (long index = 0; index < batch; index++) {
                 long b = index;
                 Map<String, INDArray> targets = new LinkedHashMap<>();
@@ -98,13 +100,17 @@ final class TrainingStep implements AutoCloseable {
                         sample(imageGradient, b), sampleGradients), 1.0 / batch, values);
                 terms.replaceAll((name, sum) -> sum + values.get(name) / batch);
             }
-            INDArray gradient = lossPass.backward(tapGradients).add(imageGradient);
-            Map<String, INDArray> gradients = transformer.backward(trace, gradient);
-            gradient.close();
-            imageGradient.close();
-            tapGradients.values().forEach(INDArray::close);
-            return new Result(terms, gradients);
+            INDArray gradient = lossPass.backward(tapGradients).addi(imageGradient); // the pass's own array
+            return new Result(terms, transformer.backward(trace, gradient));
         }
+    }
+
+    /** {@code previous} zeroed if it has {@code like}'s shape, else a new zero array of it. */
+    private static INDArray reuse(INDArray previous, INDArray like) {
+        if (previous != null && java.util.Arrays.equals(previous.shape(), like.shape())) {
+            return previous.assign(0);
+        }
+        return Nd4j.zeros(like.dataType(), like.shape());
     }
 
     /** Sample {@code b} of a batch, {@code [1, ...]}: a view. */

@@ -137,7 +137,7 @@ final class TransformerPass {
      * input of each convolution, the normalised activations and their inverse deviations, and
      * the layer's output (for ReLU and sigmoid). Free it with {@link #close()}.
      */
-    static final class Trace implements AutoCloseable {
+    final class Trace implements AutoCloseable {
         private final Map<String, INDArray> padded = new LinkedHashMap<>();
         private final Map<String, INDArray> normalised = new LinkedHashMap<>();
         private final Map<String, INDArray> inverseDeviation = new LinkedHashMap<>();
@@ -150,14 +150,18 @@ final class TransformerPass {
             return result;
         }
 
+        /** Gives every array back to the pass, for the next step's. */
         @Override
         public void close() {
-            for (Map<String, INDArray> arrays : List.of(padded, normalised, inverseDeviation, outputs)) {
-                arrays.values().forEach(INDArray::close);
+            for (Map<String, INDArray> arrays : List.of(padded, normalised, outputs)) {
+                arrays.values().forEach(TransformerPass.this::give);
                 arrays.clear();
             }
+            inverseDeviation.values().forEach(INDArray::close);
+            inverseDeviation.clear();
             if (result != null) {
-                result.close();
+                give(result);
+                result = null;
             }
         }
     }
@@ -165,29 +169,29 @@ final class TransformerPass {
     /** The forward pass of a training step, keeping what {@link #backward} needs. */
     Trace forwardTraced(INDArray rgb) {
         Trace trace = new Trace();
-        INDArray x = rgb.castTo(DataType.FLOAT).permute(0, 2, 3, 1).dup('c');
+        INDArray x = take(rgb.size(0), rgb.size(2), rgb.size(3), rgb.size(1)).assign(rgb.permute(0, 2, 3, 1));
         INDArray residual = null;
         for (TransformerNetwork.Convolution conv : convolutions) {
             if (conv.name().startsWith("up")) {
-                INDArray larger = upsample(x);
+                INDArray larger = upsample(x, take(x.size(0), 2 * x.size(1), 2 * x.size(2), x.size(3)));
                 if (!trace.outputs.containsValue(x)) {
-                    x.close();
+                    give(x);
                 }
                 x = larger;
             }
             if (conv.name().endsWith("_a")) {
                 residual = x;
             }
-            trace.inputShapes.put(conv.name(), x.shape());
-            INDArray padded = pad(x, conv.kernel() / 2);
+            int p = conv.kernel() / 2;
+            INDArray padded = pad(x, p, take(x.size(0), x.size(1) + 2L * p, x.size(2) + 2L * p, x.size(3)));
             if (x != residual && !trace.outputs.containsValue(x)) {
-                x.close();
+                give(x);
             }
             trace.padded.put(conv.name(), padded);
             INDArray y = convolveValid(padded, conv);
             if (conv.normalized()) {
                 INDArray inverse = normalizeTraced(y, conv);
-                trace.normalised.put(conv.name(), y.dup());
+                trace.normalised.put(conv.name(), take(y.shape()).assign(y));
                 trace.inverseDeviation.put(conv.name(), inverse);
                 INDArray gamma = values.get(conv.name() + "/gamma");
                 INDArray beta = values.get(conv.name() + "/beta");
@@ -205,7 +209,7 @@ final class TransformerPass {
             trace.outputs.put(conv.name(), y);
             x = y;
         }
-        trace.result = x.permute(0, 3, 1, 2).dup('c');
+        trace.result = take(x.size(0), x.size(3), x.size(1), x.size(2)).assign(x.permute(0, 3, 1, 2));
         return trace;
     }
 
@@ -215,7 +219,8 @@ final class TransformerPass {
      */
     Map<String, INDArray> backward(Trace trace, INDArray gradResult) {
         Map<String, INDArray> gradients = new LinkedHashMap<>();
-        INDArray g = gradResult.castTo(DataType.FLOAT).permute(0, 2, 3, 1).dup('c');
+        INDArray g = take(gradResult.size(0), gradResult.size(2), gradResult.size(3), gradResult.size(1))
+                .assign(gradResult.permute(0, 2, 3, 1));
         INDArray residualGradient = null;
         for (int i = convolutions.size() - 1; i >= 0; i--) {
             TransformerNetwork.Convolution conv = convolutions.get(i);
@@ -226,7 +231,7 @@ final class TransformerPass {
                 }
             } else {
                 if (conv.name().endsWith("_b")) {
-                    residualGradient = g.dup(); // the skip connection passes the gradient on unchanged
+                    residualGradient = take(g.shape()).assign(g); // the skip connection passes it on unchanged
                 } else {
                     Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(y, g).addOutputs(g)
                             .addFloatingPointArguments(0.0).build());
@@ -234,7 +239,7 @@ final class TransformerPass {
                 normalizeBackward(g, conv, trace, gradients);
             }
             INDArray padded = trace.padded.get(conv.name());
-            INDArray gradPadded = Nd4j.create(DataType.FLOAT, padded.shape());
+            INDArray gradPadded = take(padded.shape());
             INDArray gradW = Nd4j.create(DataType.FLOAT, values.get(conv.name() + "/W").shape());
             INDArray[] inputs;
             INDArray[] outputs;
@@ -251,21 +256,21 @@ final class TransformerPass {
                     .addIntegerArguments(conv.kernel(), conv.kernel(), conv.stride(), conv.stride(), 0, 0, 1, 1, 0,
                             NHWC, KERNEL_YXIO).build());
             gradients.put(conv.name() + "/W", gradW);
-            g.close();
+            give(g);
             g = unpad(gradPadded, conv.kernel() / 2);
-            gradPadded.close();
+            give(gradPadded);
             if (conv.name().endsWith("_a")) {
                 g.addi(residualGradient);
-                residualGradient.close();
+                give(residualGradient);
                 residualGradient = null;
             }
             if (conv.name().startsWith("up")) {
                 INDArray smaller = downsampleSum(g);
-                g.close();
+                give(g);
                 g = smaller;
             }
         }
-        g.close();
+        give(g);
         return gradients;
     }
 
@@ -321,20 +326,22 @@ final class TransformerPass {
     }
 
     /** The gradient for a reflection-padded array given to its unpadded input: each border adds into the pixel it copied. */
-    private static INDArray unpad(INDArray gradPadded, int p) {
+    private INDArray unpad(INDArray gradPadded, int p) {
         if (p == 0) {
-            return gradPadded.dup();
+            return take(gradPadded.shape()).assign(gradPadded);
         }
         INDArray rows = unpadAxis(gradPadded, 1, p);
         INDArray result = unpadAxis(rows, 2, p);
-        rows.close();
+        give(rows);
         return result;
     }
 
-    private static INDArray unpadAxis(INDArray g, int axis, int p) {
+    private INDArray unpadAxis(INDArray g, int axis, int p) {
         long padded = g.size(axis);
         long n = padded - 2 * p;
-        INDArray result = slice(g, axis, p, p + n).dup('c');
+        long[] shape = g.shape().clone();
+        shape[axis] = n;
+        INDArray result = take(shape).assign(slice(g, axis, p, p + n));
         for (int i = 0; i < p; i++) {
             // padded index i copied source index p - i; padded index p + n + i copied n - 2 - i
             slice(result, axis, p - i, p - i + 1).addi(slice(g, axis, i, i + 1));
@@ -351,13 +358,13 @@ final class TransformerPass {
     }
 
     /** Nearest-neighbour upsampling's backward: each 2 x 2 block's gradients summed. */
-    private static INDArray downsampleSum(INDArray g) {
+    private INDArray downsampleSum(INDArray g) {
         long n = g.size(0);
         long h = g.size(1) / 2;
         long w = g.size(2) / 2;
         long c = g.size(3);
         INDArray blocks = g.reshape(n, h, 2, w, 2, c);
-        INDArray result = Nd4j.zeros(DataType.FLOAT, n, h, w, c);
+        INDArray result = take(n, h, w, c).assign(0);
         for (int dy = 0; dy < 2; dy++) {
             for (int dx = 0; dx < 2; dx++) {
                 result.addi(blocks.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(dy),
