@@ -39,14 +39,19 @@ final class TransformerPass {
      * 3-4x faster than M2.1's {@code sum(0)} / {@code norm2(0)} on these tall, narrow matrices.
      */
     private INDArray columnSums(INDArray matrix) {
-        INDArray one = ones.computeIfAbsent(matrix.size(0), p -> Nd4j.ones(DataType.FLOAT, 1, p));
-        return one.mmul(matrix);
+        long rows = matrix.size(0);
+        long columns = matrix.size(1);
+        // Folded into fewer, wider rows (k of them side by side): the product runs twice as fast
+        // on 256 columns as on 32; the k partial sums are added after.
+        int k = rows % 8 == 0 ? 8 : rows % 4 == 0 ? 4 : rows % 2 == 0 ? 2 : 1;
+        INDArray one = ones.computeIfAbsent(rows / k, p -> Nd4j.ones(DataType.FLOAT, 1, p));
+        INDArray partial = one.mmul(matrix.reshape(rows / k, k * columns));
+        return k == 1 ? partial : partial.reshape(k, columns).sum(0).reshape(1, columns);
     }
 
     /** Per column sums of the element-wise product of two {@code [P, C]} matrices. */
     private INDArray columnProductSums(INDArray a, INDArray b) {
-        INDArray product = take(a.shape());
-        product.assign(a).muli(b);
+        INDArray product = a.mul(b, take(a.shape()));
         INDArray sums = columnSums(product);
         give(product);
         return sums;
