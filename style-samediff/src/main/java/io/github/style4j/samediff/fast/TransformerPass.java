@@ -321,59 +321,75 @@ final class TransformerPass {
             gradGamma.addi(sumGx);
             // (γ/σ) (g − Σg/P − x̂ Σ(g x̂)/P)
             gs.subiRowVector(sumG.divi(positions));
-            try (INDArray correction = xs.mulRowVector(sumGx.divi(positions))) {
-                gs.subi(correction);
-            }
+            INDArray correction = take(xs.shape()).assign(xs).muliRowVector(sumGx.divi(positions));
+            gs.subi(correction);
+            give(correction);
             gs.muliRowVector(inverse.getRow(s).mul(gamma));
         }
         gradients.put(conv.name() + "/gamma", gradGamma);
         gradients.put(conv.name() + "/beta", gradBeta);
     }
 
-    /** The gradient for a reflection-padded array given to its unpadded input: each border adds into the pixel it copied. */
+    /**
+     * The gradient for a reflection-padded array given to its unpadded input: each padded
+     * position adds into the pixel it copied (row and column reflected alike). A loop over the
+     * native buffers: sums into strided views cost 50 ms a layer here.
+     */
     private INDArray unpad(INDArray gradPadded, int p) {
-        if (p == 0) {
-            return take(gradPadded.shape()).assign(gradPadded);
-        }
-        INDArray rows = unpadAxis(gradPadded, 1, p);
-        INDArray result = unpadAxis(rows, 2, p);
-        give(rows);
-        return result;
-    }
-
-    private INDArray unpadAxis(INDArray g, int axis, int p) {
-        long padded = g.size(axis);
-        long n = padded - 2 * p;
-        long[] shape = g.shape().clone();
-        shape[axis] = n;
-        INDArray result = take(shape).assign(slice(g, axis, p, p + n));
-        for (int i = 0; i < p; i++) {
-            // padded index i copied source index p - i; padded index p + n + i copied n - 2 - i
-            slice(result, axis, p - i, p - i + 1).addi(slice(g, axis, i, i + 1));
-            slice(result, axis, n - 2 - i, n - 1 - i).addi(slice(g, axis, p + n + i, p + n + i + 1));
-        }
-        return result;
-    }
-
-    private static INDArray slice(INDArray x, int axis, long from, long to) {
-        org.nd4j.linalg.indexing.INDArrayIndex[] index = {NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
-                NDArrayIndex.all()};
-        index[axis] = NDArrayIndex.interval(from, to);
-        return x.get(index);
-    }
-
-    /** Nearest-neighbour upsampling's backward: each 2 x 2 block's gradients summed. */
-    private INDArray downsampleSum(INDArray g) {
-        long n = g.size(0);
-        long h = g.size(1) / 2;
-        long w = g.size(2) / 2;
-        long c = g.size(3);
-        INDArray blocks = g.reshape(n, h, 2, w, 2, c);
+        INDArray source = contiguous(gradPadded);
+        long n = source.size(0);
+        int paddedH = (int) source.size(1);
+        int paddedW = (int) source.size(2);
+        int c = (int) source.size(3);
+        int h = paddedH - 2 * p;
+        int w = paddedW - 2 * p;
         INDArray result = take(n, h, w, c).assign(0);
-        for (int dy = 0; dy < 2; dy++) {
-            for (int dx = 0; dx < 2; dx++) {
-                result.addi(blocks.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(dy),
-                        NDArrayIndex.all(), NDArrayIndex.point(dx), NDArrayIndex.all()));
+        java.nio.FloatBuffer in = floats(source);
+        java.nio.FloatBuffer out = floats(result);
+        for (long s = 0; s < n; s++) {
+            for (int r = 0; r < paddedH; r++) {
+                int sr = reflect(r - p, h);
+                int from = (int) (((s * paddedH) + r) * paddedW * c);
+                int rowTo = (int) (((s * h) + sr) * w * c);
+                for (int col = 0; col < paddedW; col++) {
+                    int to = rowTo + reflect(col - p, w) * c;
+                    int at = from + col * c;
+                    for (int k = 0; k < c; k++) {
+                        out.put(to + k, out.get(to + k) + in.get(at + k));
+                    }
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Index {@code i} of {@code n} mirrored at both ends without repeating the edge. */
+    private static int reflect(int i, int n) {
+        return i < 0 ? -i : i >= n ? 2 * n - 2 - i : i;
+    }
+
+    /** Nearest-neighbour upsampling's backward: each 2 x 2 block's gradients summed (native-buffer loop). */
+    private INDArray downsampleSum(INDArray g) {
+        INDArray source = contiguous(g);
+        long n = source.size(0);
+        int h = (int) source.size(1) / 2;
+        int w = (int) source.size(2) / 2;
+        int c = (int) source.size(3);
+        INDArray result = take(n, h, w, c);
+        java.nio.FloatBuffer in = floats(source);
+        java.nio.FloatBuffer out = floats(result);
+        int rowIn = 2 * w * c;
+        for (long s = 0; s < n; s++) {
+            for (int y = 0; y < h; y++) {
+                int top = (int) ((s * 2 * h + 2L * y) * rowIn);
+                int to = (int) ((s * h + y) * w * c);
+                for (int x = 0; x < w; x++) {
+                    int a = top + 2 * x * c;
+                    for (int k = 0; k < c; k++) {
+                        out.put(to + x * c + k, in.get(a + k) + in.get(a + c + k) + in.get(a + rowIn + k)
+                                + in.get(a + rowIn + c + k));
+                    }
+                }
             }
         }
         return result;
