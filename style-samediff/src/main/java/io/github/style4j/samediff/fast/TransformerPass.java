@@ -100,29 +100,59 @@ final class TransformerPass {
      * @param statistics receives each normalisation's own mean and variance (batch 1), or null
      */
     INDArray forward(INDArray rgb, Map<String, INDArray> fixed, Map<String, INDArray> statistics) {
+        INDArray x = run(rgb, fixed, statistics, null);
+        INDArray out = x.permute(0, 3, 1, 2).dup('c');
+        give(x);
+        return out;
+    }
+
+    /**
+     * The layers, NHWC; returns the last layer's output. With a {@code trace}, every array the
+     * backward pass needs is kept in it; without, each goes back to the pool once read.
+     */
+    private INDArray run(INDArray rgb, Map<String, INDArray> fixed, Map<String, INDArray> statistics, Trace trace) {
         INDArray x = take(rgb.size(0), rgb.size(2), rgb.size(3), rgb.size(1)).assign(rgb.permute(0, 2, 3, 1));
+        boolean kept = false; // whether x belongs to the trace
         INDArray residual = null;
+        boolean residualKept = false;
         for (TransformerNetwork.Convolution conv : convolutions) {
             if (conv.name().startsWith("up")) {
                 INDArray larger = upsample(x, take(x.size(0), 2 * x.size(1), 2 * x.size(2), x.size(3)));
-                give(x);
+                if (!kept) {
+                    give(x);
+                }
                 x = larger;
+                kept = false;
             }
             if (conv.name().endsWith("_a")) {
                 residual = x;
+                residualKept = kept;
             }
             int p = conv.kernel() / 2;
             INDArray padded = pad(x, p, take(x.size(0), x.size(1) + 2L * p, x.size(2) + 2L * p, x.size(3)));
-            if (x != residual) {
+            if (x != residual && !kept) {
                 give(x);
             }
             INDArray y = convolveValid(padded, conv);
-            give(padded);
+            if (trace != null) {
+                trace.padded.put(conv.name(), padded);
+            } else {
+                give(padded);
+            }
             if (conv.normalized()) {
-                normalize(y, conv, fixed, statistics);
+                if (trace != null) {
+                    trace.inverseDeviation.put(conv.name(), normalizeTraced(y, conv));
+                    trace.normalised.put(conv.name(), take(y.shape()).assign(y));
+                    y.reshape(-1, conv.out()).muliRowVector(values.get(conv.name() + "/gamma"))
+                            .addiRowVector(values.get(conv.name() + "/beta"));
+                } else {
+                    normalize(y, conv, fixed, statistics);
+                }
                 if (conv.name().endsWith("_b")) {
                     y.addi(residual);
-                    give(residual);
+                    if (!residualKept) {
+                        give(residual);
+                    }
                     residual = null;
                 } else {
                     Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(y, y, 0.0));
@@ -130,11 +160,13 @@ final class TransformerPass {
             } else {
                 Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid(y, y));
             }
+            if (trace != null) {
+                trace.outputs.put(conv.name(), y);
+            }
             x = y;
+            kept = trace != null;
         }
-        INDArray out = x.permute(0, 3, 1, 2).dup('c');
-        give(x);
-        return out;
+        return x;
     }
 
     /**
@@ -174,46 +206,7 @@ final class TransformerPass {
     /** The forward pass of a training step, keeping what {@link #backward} needs. */
     Trace forwardTraced(INDArray rgb) {
         Trace trace = new Trace();
-        INDArray x = take(rgb.size(0), rgb.size(2), rgb.size(3), rgb.size(1)).assign(rgb.permute(0, 2, 3, 1));
-        INDArray residual = null;
-        for (TransformerNetwork.Convolution conv : convolutions) {
-            if (conv.name().startsWith("up")) {
-                INDArray larger = upsample(x, take(x.size(0), 2 * x.size(1), 2 * x.size(2), x.size(3)));
-                if (!trace.outputs.containsValue(x)) {
-                    give(x);
-                }
-                x = larger;
-            }
-            if (conv.name().endsWith("_a")) {
-                residual = x;
-            }
-            int p = conv.kernel() / 2;
-            INDArray padded = pad(x, p, take(x.size(0), x.size(1) + 2L * p, x.size(2) + 2L * p, x.size(3)));
-            if (x != residual && !trace.outputs.containsValue(x)) {
-                give(x);
-            }
-            trace.padded.put(conv.name(), padded);
-            INDArray y = convolveValid(padded, conv);
-            if (conv.normalized()) {
-                INDArray inverse = normalizeTraced(y, conv);
-                trace.normalised.put(conv.name(), take(y.shape()).assign(y));
-                trace.inverseDeviation.put(conv.name(), inverse);
-                INDArray gamma = values.get(conv.name() + "/gamma");
-                INDArray beta = values.get(conv.name() + "/beta");
-                INDArray flat = y.reshape(-1, conv.out());
-                flat.muliRowVector(gamma).addiRowVector(beta);
-                if (conv.name().endsWith("_b")) {
-                    y.addi(residual);
-                    residual = null;
-                } else {
-                    Nd4j.exec(new org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear(y, y, 0.0));
-                }
-            } else {
-                Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.strict.Sigmoid(y, y));
-            }
-            trace.outputs.put(conv.name(), y);
-            x = y;
-        }
+        INDArray x = run(rgb, null, null, trace);
         trace.result = take(x.size(0), x.size(3), x.size(1), x.size(2)).assign(x.permute(0, 3, 1, 2));
         return trace;
     }
