@@ -312,7 +312,7 @@ public final class BatchRunner {
             return "the previous frame " + before.input().location() + " has no result: started from "
                     + previous.item().input().location() + "'s result unwarped, without the temporal loss";
         }
-        String stem = io.github.style4j.samediff.batch.BatchInputs.stemOf(
+        String stem = BatchInputs.stemOf(
                 Path.of(item.input().location()).getFileName().toString());
         Path backward = video.backwardFlow(stem);
         if (backward == null || !java.nio.file.Files.exists(backward)) {
