@@ -1,11 +1,11 @@
 package io.github.style4j.spark;
 
 import io.github.style4j.samediff.batch.BatchInput;
+import io.github.style4j.samediff.batch.BatchInputs;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -20,9 +20,6 @@ import org.apache.hadoop.fs.RemoteIterator;
  * are as {@code ./style4j batch} makes them, so outputs get the same names.
  */
 final class HadoopInputs {
-    private static final Set<String> IMAGES = Set.of("png", "jpg", "jpeg", "tif", "tiff", "bmp", "gif", "webp",
-            "pnm", "ppm", "pgm", "pbm", "pam");
-
     private HadoopInputs() {
     }
 
@@ -51,10 +48,10 @@ final class HadoopInputs {
                     String root = match.getPath().toUri().getPath();
                     for (Path image : images) {
                         String below = image.toUri().getPath().substring(root.length() + 1);
-                        found.add(new BatchInput(image.toString(), name(below)));
+                        found.add(new BatchInput(image.toString(), BatchInputs.name(below)));
                     }
                 } else if (isImage(match.getPath())) {
-                    found.add(new BatchInput(match.getPath().toString(), name(match.getPath().getName())));
+                    found.add(new BatchInput(match.getPath().toString(), BatchInputs.name(match.getPath().getName())));
                 }
             }
             if (found.isEmpty()) {
@@ -70,23 +67,6 @@ final class HadoopInputs {
     }
 
     private static boolean isImage(Path file) {
-        String name = file.getName();
-        int dot = name.lastIndexOf('.');
-        return !name.startsWith(".") && dot > 0 && IMAGES.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
-    }
-
-    /** {@code day1/beach.jpg} -> {@code day1/beach}, each part made safe as BatchInputs does. */
-    private static String name(String relative) {
-        String[] parts = relative.split("/");
-        List<String> safe = new ArrayList<>();
-        for (int i = 0; i < parts.length; i++) {
-            String part = parts[i];
-            if (i == parts.length - 1) {
-                int dot = part.lastIndexOf('.');
-                part = dot > 0 ? part.substring(0, dot) : part;
-            }
-            safe.add(part.replaceAll("[^A-Za-z0-9._+-]", "_"));
-        }
-        return String.join("/", safe);
+        return BatchInputs.isImage(file.getName());
     }
 }

@@ -66,7 +66,7 @@ public final class BatchInputs {
         if (LIST_EXTENSIONS.contains(extension)) {
             return listFile(path);
         }
-        return List.of(new BatchInput(path.toString(), BatchStyle.safe(stemOf(path.getFileName().toString()))));
+        return List.of(new BatchInput(path.toString(), name(path.getFileName().toString())));
     }
 
     private static List<BatchInput> glob(String pattern) {
@@ -94,9 +94,8 @@ public final class BatchInputs {
     private static List<BatchInput> folder(Path folder, Path root, PathMatcher matcher) {
         try (Stream<Path> files = Files.walk(folder, java.nio.file.FileVisitOption.FOLLOW_LINKS)) {
             return files.filter(Files::isRegularFile)
-                    .filter(file -> IMAGE_EXTENSIONS.contains(extension(file)))
+                    .filter(file -> isImage(file.getFileName().toString()))
                     .filter(file -> matcher == null || matcher.matches(root.relativize(file)))
-                    .filter(file -> !file.getFileName().toString().startsWith("."))
                     .sorted()
                     .map(file -> new BatchInput(file.toString(), nameBelow(root, file)))
                     .toList();
@@ -123,7 +122,7 @@ public final class BatchInputs {
             if (!Files.isRegularFile(file)) {
                 throw new IllegalArgumentException(list + " line " + (i + 1) + ": no such file " + line);
             }
-            inputs.add(new BatchInput(file.toString(), BatchStyle.safe(stemOf(file.getFileName().toString()))));
+            inputs.add(new BatchInput(file.toString(), name(file.getFileName().toString())));
         }
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("the list file " + list + " names no file");
@@ -133,13 +132,28 @@ public final class BatchInputs {
 
     /** The path below {@code root}, '/'-separated, without the extension, each part made safe. */
     static String nameBelow(Path root, Path file) {
-        Path relative = root.relativize(file);
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < relative.getNameCount(); i++) {
-            String part = relative.getName(i).toString();
-            parts.add(BatchStyle.safe(i == relative.getNameCount() - 1 ? stemOf(part) : part));
+        return name(root.relativize(file).toString().replace(java.io.File.separatorChar, '/'));
+    }
+
+    /**
+     * An input's name from its '/'-separated path below the folder it was listed from
+     * ({@code day1/beach.jpg} -> {@code day1/beach}), each part made safe for a file name: how
+     * every listing (local or on Hadoop) names inputs, so that outputs get the same names.
+     */
+    public static String name(String relativePath) {
+        String[] parts = relativePath.split("/");
+        List<String> safe = new ArrayList<>();
+        for (int i = 0; i < parts.length; i++) {
+            safe.add(BatchStyle.safe(i == parts.length - 1 ? stemOf(parts[i]) : parts[i]));
         }
-        return String.join("/", parts);
+        return String.join("/", safe);
+    }
+
+    /** Whether a file name has an extension style4j reads as an image (hidden files never). */
+    public static boolean isImage(String fileName) {
+        int dot = fileName.lastIndexOf('.');
+        return !fileName.startsWith(".") && dot > 0
+                && IMAGE_EXTENSIONS.contains(fileName.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
 
     static String stemOf(String fileName) {
