@@ -19,10 +19,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 final class TransformerPass {
     private static final int NHWC = 1;
+    /** The channel axis of an NHWC array, for libnd4j's batchnorm ops. */
+    private static final int NHWC_CHANNEL_AXIS = 3;
     private static final int KERNEL_YXIO = 0;
     private static final double EPSILON = 1e-5;
 
     private final List<TransformerNetwork.Convolution> convolutions;
+    /** Output positions per sample from which a convolution's backward runs sample by sample. */
+    private long perSampleBackwardFrom = 256 * 256;
     private final Map<String, INDArray> values = new LinkedHashMap<>();
     /**
      * Arrays no longer in use, by shape, for the next layer or call of that shape: allocating a
@@ -30,32 +34,6 @@ final class TransformerPass {
      * first touching the pages), reusing one almost nothing.
      */
     private final Map<String, java.util.ArrayDeque<INDArray>> free = new java.util.HashMap<>();
-
-    /** Row vectors of ones by length, for column sums as matrix-vector products. */
-    private final Map<Long, INDArray> ones = new java.util.HashMap<>();
-
-    /**
-     * Per column sums of a {@code [P, C]} matrix, {@code [1, C]}, as a matrix-vector product:
-     * 3-4x faster than M2.1's {@code sum(0)} / {@code norm2(0)} on these tall, narrow matrices.
-     */
-    private INDArray columnSums(INDArray matrix) {
-        long rows = matrix.size(0);
-        long columns = matrix.size(1);
-        // Folded into fewer, wider rows (k of them side by side): the product runs twice as fast
-        // on 256 columns as on 32; the k partial sums are added after.
-        int k = rows % 8 == 0 ? 8 : rows % 4 == 0 ? 4 : rows % 2 == 0 ? 2 : 1;
-        INDArray one = ones.computeIfAbsent(rows / k, p -> Nd4j.ones(DataType.FLOAT, 1, p));
-        INDArray partial = one.mmul(matrix.reshape(rows / k, k * columns));
-        return k == 1 ? partial : partial.reshape(k, columns).sum(0).reshape(1, columns);
-    }
-
-    /** Per column sums of the element-wise product of two {@code [P, C]} matrices. */
-    private INDArray columnProductSums(INDArray a, INDArray b) {
-        INDArray product = a.mul(b, take(a.shape()));
-        INDArray sums = columnSums(product);
-        give(product);
-        return sums;
-    }
 
     private INDArray take(long... shape) {
         java.util.ArrayDeque<INDArray> spare = free.get(java.util.Arrays.toString(shape));
@@ -88,6 +66,12 @@ final class TransformerPass {
             }
             this.values.put(name, copy ? value.castTo(DataType.FLOAT).dup('c') : value);
         });
+    }
+
+    /** Runs the backward of convolutions with at least {@code positions} output positions a sample at a time (tests). */
+    TransformerPass perSampleBackwardFrom(long positions) {
+        this.perSampleBackwardFrom = positions;
+        return this;
     }
 
     /**
@@ -141,10 +125,15 @@ final class TransformerPass {
             }
             if (conv.normalized()) {
                 if (trace != null) {
-                    trace.inverseDeviation.put(conv.name(), normalizeTraced(y, conv));
-                    trace.normalised.put(conv.name(), take(y.shape()).assign(y));
-                    y.reshape(-1, conv.out()).muliRowVector(values.get(conv.name() + "/gamma"))
-                            .addiRowVector(values.get(conv.name() + "/beta"));
+                    // the backward pass needs the convolution's output as it was, and its moments
+                    trace.convolved.put(conv.name(), y);
+                    Moments moments = Moments.of(y);
+                    trace.moments.put(conv.name(), moments);
+                    INDArray normalised = take(y.shape());
+                    for (int s = 0; s < y.size(0); s++) {
+                        batchNorm(sample(y, s), moments.mean[s], moments.variance[s], conv, sample(normalised, s));
+                    }
+                    y = normalised;
                 } else {
                     normalize(y, conv, fixed, statistics);
                 }
@@ -171,13 +160,13 @@ final class TransformerPass {
 
     /**
      * What a training step's backward pass needs from its forward pass, per layer: the padded
-     * input of each convolution, the normalised activations and their inverse deviations, and
-     * the layer's output (for ReLU and sigmoid). Free it with {@link #close()}.
+     * input of each convolution, the convolution's output and its moments where it is
+     * normalised, and the layer's output (for ReLU and sigmoid). Free it with {@link #close()}.
      */
     final class Trace implements AutoCloseable {
         private final Map<String, INDArray> padded = new LinkedHashMap<>();
-        private final Map<String, INDArray> normalised = new LinkedHashMap<>();
-        private final Map<String, INDArray> inverseDeviation = new LinkedHashMap<>();
+        private final Map<String, INDArray> convolved = new LinkedHashMap<>();
+        private final Map<String, Moments> moments = new LinkedHashMap<>();
         private final Map<String, INDArray> outputs = new LinkedHashMap<>();
         private final Map<String, long[]> inputShapes = new LinkedHashMap<>();
         private INDArray result;
@@ -190,12 +179,11 @@ final class TransformerPass {
         /** Gives every array back to the pass, for the next step's. */
         @Override
         public void close() {
-            for (Map<String, INDArray> arrays : List.of(padded, normalised, outputs)) {
+            for (Map<String, INDArray> arrays : List.of(padded, convolved, outputs)) {
                 arrays.values().forEach(TransformerPass.this::give);
                 arrays.clear();
             }
-            inverseDeviation.values().forEach(INDArray::close);
-            inverseDeviation.clear();
+            moments.clear();
             if (result != null) {
                 give(result);
                 result = null;
@@ -234,25 +222,13 @@ final class TransformerPass {
                     Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(y, g).addOutputs(g)
                             .addFloatingPointArguments(0.0).build());
                 }
-                normalizeBackward(g, conv, trace, gradients);
+                INDArray gradConvolved = normalizeBackward(g, conv, trace, gradients);
+                give(g);
+                g = gradConvolved;
             }
             INDArray padded = trace.padded.get(conv.name());
             INDArray gradPadded = take(padded.shape());
-            INDArray gradW = Nd4j.create(DataType.FLOAT, values.get(conv.name() + "/W").shape());
-            INDArray[] inputs;
-            INDArray[] outputs;
-            if (conv.normalized()) {
-                inputs = new INDArray[] {padded, values.get(conv.name() + "/W"), g};
-                outputs = new INDArray[] {gradPadded, gradW};
-            } else {
-                INDArray gradB = Nd4j.create(DataType.FLOAT, values.get(conv.name() + "/b").shape());
-                inputs = new INDArray[] {padded, values.get(conv.name() + "/W"), values.get(conv.name() + "/b"), g};
-                outputs = new INDArray[] {gradPadded, gradW, gradB};
-                gradients.put(conv.name() + "/b", gradB);
-            }
-            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(inputs).addOutputs(outputs)
-                    .addIntegerArguments(conv.kernel(), conv.kernel(), conv.stride(), conv.stride(), 0, 0, 1, 1, 0,
-                            NHWC, KERNEL_YXIO).build());
+            INDArray gradW = convolveBackward(padded, g, conv, gradPadded, gradients);
             gradients.put(conv.name() + "/W", gradW);
             give(g);
             g = unpad(gradPadded, conv.kernel() / 2);
@@ -272,61 +248,115 @@ final class TransformerPass {
         return gradients;
     }
 
-    /** Normalises {@code y} in place to zero mean, unit deviation per sample and channel; returns 1/σ, [N, C]. */
-    private INDArray normalizeTraced(INDArray y, TransformerNetwork.Convolution conv) {
-        long n = y.size(0);
-        long positions = y.size(1) * y.size(2);
-        long channels = y.size(3);
-        INDArray inverse = Nd4j.create(DataType.FLOAT, n, channels);
-        for (long s = 0; s < n; s++) {
-            INDArray plane = y.get(NDArrayIndex.point(s)).reshape(positions, channels);
-            plane.subiRowVector(columnSums(plane).divi(positions).reshape(channels));
-            INDArray variance = columnProductSums(plane, plane).divi(positions).reshape(channels);
-            INDArray scale = org.nd4j.linalg.ops.transforms.Transforms.pow(variance.addi(EPSILON), -0.5, false);
-            plane.muliRowVector(scale);
-            inverse.putRow(s, scale.reshape(channels));
+    /**
+     * The convolution's backward: the gradient for its padded input into {@code gradPadded}; the
+     * weight gradient returned, the bias gradient (if it has one) put in {@code gradients}.
+     * Large layers go a sample at a time: M2.1's oneDNN {@code conv2d_bp} on a batch of 4 at
+     * 256 x 256 takes 5x as long as four single-sample calls (the weight gradient; decision 0011).
+     */
+    private INDArray convolveBackward(INDArray padded, INDArray g, TransformerNetwork.Convolution conv,
+                                      INDArray gradPadded, Map<String, INDArray> gradients) {
+        INDArray w = values.get(conv.name() + "/W");
+        INDArray b = conv.normalized() ? null : values.get(conv.name() + "/b");
+        INDArray gradW = Nd4j.create(DataType.FLOAT, w.shape());
+        INDArray gradB = b == null ? null : Nd4j.create(DataType.FLOAT, b.shape());
+        long n = g.size(0);
+        boolean perSample = n > 1 && g.size(1) * g.size(2) >= perSampleBackwardFrom;
+        INDArray sampleW = perSample ? Nd4j.create(DataType.FLOAT, w.shape()) : gradW;
+        INDArray sampleB = perSample && b != null ? Nd4j.create(DataType.FLOAT, b.shape()) : gradB;
+        for (long s = 0; s < (perSample ? n : 1); s++) {
+            INDArray x = perSample ? sample(padded, s) : padded;
+            INDArray gs = perSample ? sample(g, s) : g;
+            INDArray gx = perSample ? sample(gradPadded, s) : gradPadded;
+            INDArray[] inputs = b == null ? new INDArray[] {x, w, gs} : new INDArray[] {x, w, b, gs};
+            INDArray[] outputs = b == null ? new INDArray[] {gx, sampleW} : new INDArray[] {gx, sampleW, sampleB};
+            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(inputs).addOutputs(outputs)
+                    .addIntegerArguments(conv.kernel(), conv.kernel(), conv.stride(), conv.stride(), 0, 0, 1, 1, 0,
+                            NHWC, KERNEL_YXIO).build());
+            if (perSample) {
+                gradW.addi(sampleW);
+                if (b != null) {
+                    gradB.addi(sampleB);
+                }
+            }
         }
-        return inverse;
+        if (b != null) {
+            gradients.put(conv.name() + "/b", gradB);
+        }
+        return gradW;
+    }
+
+    /** Each sample's per-channel mean and (biased) variance over its positions, {@code [C]} arrays. */
+    private record Moments(INDArray[] mean, INDArray[] variance) {
+        static Moments of(INDArray y) {
+            int n = (int) y.size(0);
+            long channels = y.size(3);
+            Moments moments = new Moments(new INDArray[n], new INDArray[n]);
+            for (int s = 0; s < n; s++) {
+                moments.mean[s] = Nd4j.create(DataType.FLOAT, channels);
+                moments.variance[s] = Nd4j.create(DataType.FLOAT, channels);
+                Nd4j.exec(DynamicCustomOp.builder("moments").addInputs(sample(y, s))
+                        .addOutputs(moments.mean[s], moments.variance[s]).addIntegerArguments(0, 1, 2).build());
+            }
+            return moments;
+        }
+    }
+
+    /** Sample {@code s} of an NHWC batch, {@code [1, H, W, C]}: a view. */
+    private static INDArray sample(INDArray batch, long s) {
+        return batch.get(NDArrayIndex.interval(s, s + 1));
     }
 
     /**
-     * Instance normalisation's backward, in place on {@code g} (the gradient for the layer's
-     * normalised, scaled and shifted output): per sample and channel, with x̂ the normalised
-     * activations and σ their deviation, dβ = Σ g, dγ = Σ g x̂, and for the input
-     * (γ/σ) (g − mean(g) − x̂ mean(g x̂)).
+     * γ (x − mean) / √(variance + ε) + β per channel, from {@code x} into {@code out} (which may
+     * be {@code x}), as libnd4j's {@code batchnorm} (oneDNN: one pass over the array, where
+     * separate ND4J ops made instance normalisation cost as much as the convolutions).
      */
-    private void normalizeBackward(INDArray g, TransformerNetwork.Convolution conv, Trace trace,
-                                   Map<String, INDArray> gradients) {
-        long n = g.size(0);
-        long positions = g.size(1) * g.size(2);
+    private void batchNorm(INDArray x, INDArray mean, INDArray variance, TransformerNetwork.Convolution conv,
+                           INDArray out) {
+        Nd4j.exec(DynamicCustomOp.builder("batchnorm")
+                .addInputs(x, mean, variance, values.get(conv.name() + "/gamma"), values.get(conv.name() + "/beta"))
+                .addOutputs(out).addIntegerArguments(1, 1, NHWC_CHANNEL_AXIS).addFloatingPointArguments(EPSILON)
+                .build());
+    }
+
+    /**
+     * Instance normalisation's backward: given {@code g}, the gradient for the layer's normalised,
+     * scaled and shifted output, returns the gradient for the convolution's output and adds
+     * dγ, dβ to {@code gradients}. Per sample, libnd4j's {@code batchnorm_bp} over that sample's
+     * positions is exactly this: it differentiates through the mean and variance as well, which
+     * are the sample's own here (the tests compare it with SameDiff's graph).
+     */
+    private INDArray normalizeBackward(INDArray g, TransformerNetwork.Convolution conv, Trace trace,
+                                       Map<String, INDArray> gradients) {
         long channels = g.size(3);
-        INDArray normalised = trace.normalised.get(conv.name());
-        INDArray inverse = trace.inverseDeviation.get(conv.name());
-        INDArray gamma = values.get(conv.name() + "/gamma");
+        INDArray convolved = trace.convolved.get(conv.name());
+        Moments moments = trace.moments.get(conv.name());
         INDArray gradGamma = Nd4j.zeros(DataType.FLOAT, channels);
         INDArray gradBeta = Nd4j.zeros(DataType.FLOAT, channels);
-        for (long s = 0; s < n; s++) {
-            INDArray gs = g.get(NDArrayIndex.point(s)).reshape(positions, channels);
-            INDArray xs = normalised.get(NDArrayIndex.point(s)).reshape(positions, channels);
-            INDArray sumG = columnSums(gs).reshape(channels);
-            INDArray sumGx = columnProductSums(gs, xs).reshape(channels);
-            gradBeta.addi(sumG);
-            gradGamma.addi(sumGx);
-            // (γ/σ) (g − Σg/P − x̂ Σ(g x̂)/P)
-            gs.subiRowVector(sumG.divi(positions));
-            INDArray correction = take(xs.shape()).assign(xs).muliRowVector(sumGx.divi(positions));
-            gs.subi(correction);
-            give(correction);
-            gs.muliRowVector(inverse.getRow(s).mul(gamma));
+        INDArray gradMean = Nd4j.create(DataType.FLOAT, channels);
+        INDArray gradVariance = Nd4j.create(DataType.FLOAT, channels);
+        INDArray sampleGamma = Nd4j.create(DataType.FLOAT, channels);
+        INDArray sampleBeta = Nd4j.create(DataType.FLOAT, channels);
+        INDArray result = take(g.shape());
+        for (int s = 0; s < g.size(0); s++) {
+            Nd4j.exec(DynamicCustomOp.builder("batchnorm_bp")
+                    .addInputs(sample(convolved, s), moments.mean[s], moments.variance[s],
+                            values.get(conv.name() + "/gamma"), values.get(conv.name() + "/beta"), sample(g, s))
+                    .addOutputs(sample(result, s), gradMean, gradVariance, sampleGamma, sampleBeta)
+                    .addIntegerArguments(1, 1, NHWC_CHANNEL_AXIS).addFloatingPointArguments(EPSILON).build());
+            gradGamma.addi(sampleGamma);
+            gradBeta.addi(sampleBeta);
         }
         gradients.put(conv.name() + "/gamma", gradGamma);
         gradients.put(conv.name() + "/beta", gradBeta);
+        return result;
     }
 
     /**
      * The gradient for a reflection-padded array given to its unpadded input: each padded
-     * position adds into the pixel it copied (row and column reflected alike). A loop over the
-     * native buffers: sums into strided views cost 50 ms a layer here.
+     * position adds into the pixel it copied (row and column reflected alike). Bulk copies and a
+     * loop over the native buffers: sums into strided views cost 50 ms a layer here.
      */
     private INDArray unpad(INDArray gradPadded, int p) {
         INDArray source = contiguous(gradPadded);
@@ -336,15 +366,25 @@ final class TransformerPass {
         int c = (int) source.size(3);
         int h = paddedH - 2 * p;
         int w = paddedW - 2 * p;
-        INDArray result = take(n, h, w, c).assign(0);
+        INDArray result = take(n, h, w, c);
         java.nio.FloatBuffer in = floats(source);
         java.nio.FloatBuffer out = floats(result);
         for (long s = 0; s < n; s++) {
+            int sampleIn = (int) (s * paddedH * paddedW * c);
+            int sampleOut = (int) (s * h * w * c);
+            // the inner block first, copied row by row; then what the border copies add
+            for (int r = 0; r < h; r++) {
+                copy(in, sampleIn + ((r + p) * paddedW + p) * c, out, sampleOut + r * w * c, w * c);
+            }
             for (int r = 0; r < paddedH; r++) {
-                int sr = reflect(r - p, h);
-                int from = (int) (((s * paddedH) + r) * paddedW * c);
-                int rowTo = (int) (((s * h) + sr) * w * c);
+                boolean borderRow = r < p || r >= h + p;
+                int from = sampleIn + r * paddedW * c;
+                int rowTo = sampleOut + reflect(r - p, h) * w * c;
                 for (int col = 0; col < paddedW; col++) {
+                    if (!borderRow && col == p) {
+                        col = p + w - 1; // inner columns of an inner row are copied already
+                        continue;
+                    }
                     int to = rowTo + reflect(col - p, w) * c;
                     int at = from + col * c;
                     for (int k = 0; k < c; k++) {
@@ -492,31 +532,25 @@ final class TransformerPass {
      */
     private void normalize(INDArray y, TransformerNetwork.Convolution conv, Map<String, INDArray> fixed,
                            Map<String, INDArray> statistics) {
-        long n = y.size(0);
-        long positions = y.size(1) * y.size(2);
         long channels = y.size(3);
-        INDArray gamma = values.get(conv.name() + "/gamma");
-        INDArray beta = values.get(conv.name() + "/beta");
-        for (long s = 0; s < n; s++) {
-            INDArray plane = y.get(NDArrayIndex.point(s)).reshape(positions, channels); // a view: c-order slice
+        Moments own = fixed == null ? Moments.of(y) : null;
+        for (int s = 0; s < y.size(0); s++) {
             INDArray mean;
             INDArray variance;
             if (fixed != null) {
                 mean = fixed.get(TransformerNetwork.meanName(conv.name())).reshape(channels).castTo(DataType.FLOAT);
                 variance = fixed.get(TransformerNetwork.varianceName(conv.name())).reshape(channels)
                         .castTo(DataType.FLOAT);
-                plane.subiRowVector(mean);
             } else {
-                mean = columnSums(plane).divi(positions).reshape(channels);
-                plane.subiRowVector(mean);
-                variance = columnProductSums(plane, plane).divi(positions).reshape(channels);
+                mean = own.mean[s];
+                variance = own.variance[s];
             }
             if (statistics != null && s == 0) {
                 statistics.put(TransformerNetwork.meanName(conv.name()), mean.reshape(1, 1, 1, channels).dup());
                 statistics.put(TransformerNetwork.varianceName(conv.name()), variance.reshape(1, 1, 1, channels).dup());
             }
-            INDArray scale = org.nd4j.linalg.ops.transforms.Transforms.pow(variance.add(EPSILON), -0.5, false).muli(gamma);
-            plane.muliRowVector(scale).addiRowVector(beta);
+            INDArray plane = sample(y, s);
+            batchNorm(plane, mean, variance, conv, plane);
         }
     }
 

@@ -85,8 +85,10 @@ class TransformerPassTest {
         assertTrue(error < 2e-5, "largest difference " + error);
     }
 
-    @Test
-    void gradientsEqualTheGraphsForEveryVariable() {
+    /** @param perSampleFrom where the pass runs convolutions' backward a sample at a time: 1 every layer, else none here */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, Long.MAX_VALUE})
+    void gradientsEqualTheGraphsForEveryVariable(long perSampleFrom) {
         TransformerNetwork network = TransformerNetwork.of(4, 2);
         Map<String, INDArray> values = values(network, 11);
         INDArray input = photo(12, 2, 3, 20, 24);
@@ -97,7 +99,7 @@ class TransformerPassTest {
         java.util.List<String> names = network.variableShapes().keySet().stream()
                 .map(TransformerNetwork::variableName).toList();
         Map<String, INDArray> expected = sd.calculateGradients(Map.of("in", input), names);
-        TransformerPass pass = new TransformerPass(network, values);
+        TransformerPass pass = new TransformerPass(network, values).perSampleBackwardFrom(perSampleFrom);
         try (TransformerPass.Trace trace = pass.forwardTraced(input)) {
             assertTrue(trace.result().sub(sd.output(Map.of("in", input), out.name()).get(out.name())).amaxNumber()
                     .doubleValue() < 2e-5, "the traced forward pass");
