@@ -41,8 +41,10 @@ class TransformerPassTest {
         return Nd4j.rand(DataType.FLOAT, shape);
     }
 
-    @Test
-    void equalsTheGraphOnABatchWithItsOwnStatistics() {
+    /** @param onePassUpTo instance normalisation's statistics by libnd4j's moments (large) or column sums (1) */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {1, Long.MAX_VALUE})
+    void equalsTheGraphOnABatchWithItsOwnStatistics(long onePassUpTo) {
         TransformerNetwork network = TransformerNetwork.of(6, 2);
         Map<String, INDArray> values = values(network, 3);
         INDArray input = photo(5, 2, 3, 28, 36);
@@ -50,7 +52,8 @@ class TransformerPassTest {
         SDVariable out = network.define(sd, sd.placeHolder("in", DataType.FLOAT, -1, 3, -1, -1), values);
         INDArray expected = sd.output(Map.of("in", input), out.name()).get(out.name());
         Map<String, INDArray> statistics = new HashMap<>();
-        INDArray actual = new TransformerPass(network, values).forward(input, null, statistics);
+        INDArray actual = new TransformerPass(network, values).onePassNormalisationUpTo(onePassUpTo)
+                .forward(input, null, statistics);
         assertArrayEquals(expected.shape(), actual.shape());
         double error = actual.sub(expected).amaxNumber().doubleValue();
         assertTrue(error < 2e-5, "largest difference " + error);
@@ -85,10 +88,14 @@ class TransformerPassTest {
         assertTrue(error < 2e-5, "largest difference " + error);
     }
 
-    /** @param perSampleFrom where the pass runs convolutions' backward a sample at a time: 1 every layer, else none here */
+    /**
+     * Both ways of each size-dependent step: convolutions' backward a sample at a time (from 1
+     * position: every layer) or on the batch, and instance normalisation by libnd4j's moments
+     * and batchnorm_bp or by column sums (up to 1 element: never).
+     */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(longs = {1, Long.MAX_VALUE})
-    void gradientsEqualTheGraphsForEveryVariable(long perSampleFrom) {
+    @org.junit.jupiter.params.provider.CsvSource({"1, 9223372036854775807", "9223372036854775807, 1"})
+    void gradientsEqualTheGraphsForEveryVariable(long perSampleFrom, long onePassUpTo) {
         TransformerNetwork network = TransformerNetwork.of(4, 2);
         Map<String, INDArray> values = values(network, 11);
         INDArray input = photo(12, 2, 3, 20, 24);
@@ -99,7 +106,8 @@ class TransformerPassTest {
         java.util.List<String> names = network.variableShapes().keySet().stream()
                 .map(TransformerNetwork::variableName).toList();
         Map<String, INDArray> expected = sd.calculateGradients(Map.of("in", input), names);
-        TransformerPass pass = new TransformerPass(network, values).perSampleBackwardFrom(perSampleFrom);
+        TransformerPass pass = new TransformerPass(network, values).perSampleBackwardFrom(perSampleFrom)
+                .onePassNormalisationUpTo(onePassUpTo);
         try (TransformerPass.Trace trace = pass.forwardTraced(input)) {
             assertTrue(trace.result().sub(sd.output(Map.of("in", input), out.name()).get(out.name())).amaxNumber()
                     .doubleValue() < 2e-5, "the traced forward pass");
