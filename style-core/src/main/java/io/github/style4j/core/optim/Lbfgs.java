@@ -99,67 +99,56 @@ public final class Lbfgs implements Optimizer {
         return v;
     }
 
-    // The bounded steps below work on host copies of x, g and d (a few image-sized double
-    // arrays on the Java heap, collected by the GC): the same steps in ND4J ops made about a
-    // dozen image-sized off-heap temporaries an iteration, which held the README run's
+    // The bounded steps below work on host copies of x, g and d (a few image-sized arrays on the
+    // Java heap in the image's precision, collected by the GC): the same steps in ND4J ops made
+    // about a dozen image-sized off-heap temporaries an iteration, which held the README run's
     // resident memory at 2.3 GB instead of 1.2 GB and cost 25 ms an iteration.
-
-    /** The array's elements as doubles (a copy). */
-    static double[] host(INDArray a) {
-        return (a.isView() || a.data().length() != a.length() ? a.dup() : a).data().asDouble();
-    }
 
     /**
      * The gradient with the entries of held variables set to zero, where a held variable sits
      * at a bound that its gradient pushes it against; {@code held} receives which are held.
      */
-    private INDArray freeGradient(double[] x, double[] g, boolean[] held, INDArray like) {
-        double[] free = new double[g.length];
-        for (int i = 0; i < g.length; i++) {
-            held[i] = x[i] <= lower && g[i] > 0 || x[i] >= upper && g[i] < 0;
-            free[i] = held[i] ? 0 : g[i];
+    private INDArray freeGradient(HostVector x, HostVector g, boolean[] held, INDArray like) {
+        HostVector free = HostVector.zerosLike(like);
+        for (int i = 0; i < held.length; i++) {
+            double xi = x.get(i);
+            double gi = g.get(i);
+            held[i] = xi <= lower && gi > 0 || xi >= upper && gi < 0;
+            if (!held[i]) {
+                free.set(i, gi);
+            }
         }
-        INDArray result = Nd4j.create(like.dataType(), like.length());
-        result.data().setData(free);
-        return result;
+        return free.toArray();
     }
 
     /**
      * The step from x to the box's nearest point to x + d (held variables not moving), written
      * into {@code d}: feasible for every step length in [0, 1].
      */
-    private INDArray feasibleDirection(double[] x, INDArray d, boolean[] held) {
-        double[] step = host(d);
+    private INDArray feasibleDirection(HostVector x, INDArray d, boolean[] held) {
+        HostVector step = HostVector.of(d);
         d.close(); // a temporary of the caller's, replaced by the result
-        for (int i = 0; i < step.length; i++) {
-            step[i] = held[i] ? 0 : Math.min(upper, Math.max(lower, x[i] + step[i])) - x[i];
+        for (int i = 0; i < held.length; i++) {
+            double xi = x.get(i);
+            step.set(i, held[i] ? 0 : Math.min(upper, Math.max(lower, xi + step.get(i))) - xi);
         }
-        INDArray result = Nd4j.create(d.dataType(), d.length());
-        result.data().setData(step);
-        return result;
-    }
-
-    /** The projected gradient P(x − g) − x: zero exactly at a stationary point of the bounded problem. */
-    private double[] projectedGradient(double[] x, double[] g) {
-        double[] projected = new double[g.length];
-        for (int i = 0; i < g.length; i++) {
-            projected[i] = Math.min(upper, Math.max(lower, x[i] - g[i])) - x[i];
-        }
-        return projected;
+        return step.toArray();
     }
 
     /**
      * The size of the gradient, projected when bounded (zero exactly at a stationary point of
-     * the bounded problem): {largest entry, Euclidean norm}. Bounded, from the host copies of
-     * x and g that the next iteration uses too.
+     * the bounded problem: P(x − g) − x): {largest entry, Euclidean norm}. Bounded, from the host
+     * copies of x and g that the next iteration uses too.
      */
-    private double[] gradientSize(INDArray g, double[] xHost, double[] gHost) {
+    private double[] gradientSize(INDArray g, HostVector xHost, HostVector gHost) {
         if (!bounded()) {
             return new double[] {g.amaxNumber().doubleValue(), g.norm2Number().doubleValue()};
         }
         double largest = 0;
         double sum = 0;
-        for (double v : projectedGradient(xHost, gHost)) {
+        for (int i = 0; i < xHost.length(); i++) {
+            double xi = xHost.get(i);
+            double v = Math.min(upper, Math.max(lower, xi - gHost.get(i))) - xi;
             largest = Math.max(largest, Math.abs(v));
             sum += v * v;
         }
@@ -182,7 +171,7 @@ public final class Lbfgs implements Optimizer {
         }
         INDArray g = evaluation.gradient().reshape(x.length()).dup();
         evaluation.gradient().close();
-        if (gradientSize(g, bounded() ? host(x) : null, bounded() ? host(g) : null)[0] <= gradientTolerance) {
+        if (gradientSize(g, bounded() ? HostVector.of(x) : null, bounded() ? HostVector.of(g) : null)[0] <= gradientTolerance) {
             return result(x, shape, evaluation.loss(), 0, 1, StopReason.GRADIENT_TOLERANCE,
                     "the starting point is stationary");
         }
@@ -218,8 +207,8 @@ public final class Lbfgs implements Optimizer {
         boolean bounded = bounded();
         SubspaceStep subspace = bounded ? new SubspaceStep(history) : null;
         // Host copies of x and g for the bounded steps, made once per iteration.
-        double[] xHost = bounded ? host(x) : null;
-        double[] gHost = bounded ? host(g) : null;
+        HostVector xHost = bounded ? HostVector.of(x) : null;
+        HostVector gHost = bounded ? HostVector.of(g) : null;
         for (int iteration = done + 1; iteration <= maxIterations; iteration++) {
             boolean[] held = bounded ? new boolean[(int) x.length()] : null;
             INDArray free = bounded ? freeGradient(xHost, gHost, held, g) : g;
@@ -295,8 +284,8 @@ public final class Lbfgs implements Optimizer {
             g = gNew;
             f = step.evaluation().loss();
             if (bounded) {
-                xHost = host(x);
-                gHost = host(g);
+                xHost = HostVector.of(x);
+                gHost = HostVector.of(g);
             }
             double[] gradientSize = gradientSize(g, xHost, gHost);
             StepReport report = new StepReport(iteration, f, step.evaluation().terms(), gradientSize[1],

@@ -158,8 +158,8 @@ final class SubspaceStep {
 
     /** The new slot's entries in every held row, and its held sums with every slot, in index order. */
     private void addSlotToHeldRows(int slot, INDArray[] pair) {
-        double[] s = Lbfgs.host(pair[0]);
-        double[] y = Lbfgs.host(pair[1]);
+        HostVector s = HostVector.of(pair[0]);
+        HostVector y = HostVector.of(pair[1]);
         for (int b = 0; b < capacity; b++) {
             heldSy[slot][b] = heldSy[b][slot] = heldSs[slot][b] = heldSs[b][slot] = 0;
             heldYy[slot][b] = heldYy[b][slot] = 0;
@@ -169,18 +169,18 @@ final class SubspaceStep {
                 continue;
             }
             double[] row = heldRows.get(t);
-            row[slot] = s[t];
-            row[capacity + slot] = y[t];
+            row[slot] = s.get(t);
+            row[capacity + slot] = y.get(t);
             for (int b = 0; b < capacity; b++) {
                 if (slotPair[b] == null) {
                     continue;
                 }
-                heldSy[slot][b] += s[t] * row[capacity + b];
+                heldSy[slot][b] += s.get(t) * row[capacity + b];
                 if (b != slot) {
-                    heldSy[b][slot] += row[b] * y[t];
+                    heldSy[b][slot] += row[b] * y.get(t);
                 }
-                heldSs[slot][b] += s[t] * row[b];
-                heldYy[slot][b] += y[t] * row[capacity + b];
+                heldSs[slot][b] += s.get(t) * row[b];
+                heldYy[slot][b] += y.get(t) * row[capacity + b];
                 if (b != slot) {
                     heldSs[b][slot] = heldSs[slot][b];
                     heldYy[b][slot] = heldYy[slot][b];
@@ -232,12 +232,11 @@ final class SubspaceStep {
             return;
         }
         if (count > held.length / 64) {
-            double[] mask = new double[held.length];
-            for (int i = 0; i < mask.length; i++) {
-                mask[i] = held[i] ? 0 : 1;
+            HostVector mask = HostVector.zerosLike(q);
+            for (int i = 0; i < held.length; i++) {
+                mask.set(i, held[i] ? 0 : 1);
             }
-            INDArray freeMask = Nd4j.create(q.dataType(), q.length());
-            freeMask.data().setData(mask);
+            INDArray freeMask = mask.toArray();
             q.muli(freeMask);
             freeMask.close();
         } else {

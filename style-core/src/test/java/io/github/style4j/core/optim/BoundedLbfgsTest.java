@@ -53,6 +53,34 @@ class BoundedLbfgsTest {
         return TestFunctions.quadratic(a, b);
     }
 
+    /**
+     * A float32 problem (what an image is) keeps its bounded steps' host copies in float32: it
+     * must still reach SciPy's minimiser to float precision, inside the box, with every iterate
+     * and the result float32.
+     */
+    @Test
+    void aFloat32ProblemReachesScipysMinimiserInsideTheBox() throws IOException {
+        int n = 100;
+        double lower = -0.3;
+        double upper = 0.3;
+        // the box as float32 holds it: 0.3 rounds to 0.30000001192...
+        Objective checked = insideBox(quadratic(n), (float) lower, (float) upper);
+        Objective float32Only = p -> {
+            assertEquals(DataType.FLOAT, p.dataType(), "an iterate's precision");
+            return checked.evaluate(p);
+        };
+        OptimizationResult result = Lbfgs.builder().optHistory(10).optBounds(lower, upper).optGradientTolerance(1e-5)
+                .optChangeTolerance(1e-9).optMaxIterations(1_000).build()
+                .minimize(float32Only, Nd4j.zeros(DataType.FLOAT, n));
+        assertEquals(DataType.FLOAT, result.parameters().dataType());
+        String[] expected = scipy().getProperty("quadratic100.x").split(",");
+        double[] x = result.parameters().data().asDouble();
+        for (int i = 0; i < n; i++) {
+            assertEquals(Double.parseDouble(expected[i]), x[i], 1e-4, "x[" + i + "] (" + result.reason() + ": "
+                    + result.message() + ")");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"rosenbrock2", "rosenbrock100", "quadratic20", "quadratic100"})
     void reachesScipysMinimiserWithinItsEvaluationBudget(String problem) throws IOException {

@@ -46,7 +46,7 @@ public record MemoryEstimate(long bytes, long activations) {
 
     /**
      * As above; {@code boundedLbfgs} when L-BFGS keeps the image in bounds, which adds its host
-     * copies (six image-sized double arrays on the Java heap: {@link #BOUNDED_HOST_FLOATS}) to
+     * copies (six image-sized arrays in the image's float32 on the Java heap: {@link #BOUNDED_HOST_FLOATS}) to
      * what the heap holds ({@link #heapFloats}).
      */
     public static MemoryEstimate of(Architecture architecture, Collection<String> layers, int height, int width,
@@ -101,9 +101,10 @@ public record MemoryEstimate(long bytes, long activations) {
 
     /**
      * The bounded L-BFGS's host copies (x, g, the direction, the free gradient, a pair's s and y
-     * while it enters: six double arrays), in float-sized vectors; they live on the Java heap.
+     * while it enters: six arrays, float32 for an image), in float-sized vectors; they live on
+     * the Java heap.
      */
-    static final long BOUNDED_HOST_FLOATS = 12;
+    static final long BOUNDED_HOST_FLOATS = 6;
 
     private static java.util.Set<String> canonical(Architecture architecture, Collection<String> layers) {
         java.util.Set<String> names = new java.util.HashSet<>();

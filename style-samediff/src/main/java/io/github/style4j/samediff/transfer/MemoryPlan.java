@@ -97,7 +97,7 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
                         + "-image_size, a --max-memory of at least %.1f GB%s", architecture, width, height,
                 budget / HEADROOM / 1e9, least, image / 1e6, least.bytes() / HEADROOM / 1e9 + 0.1,
                 lbfgs ? ", or -optimizer adam (6 image-sized vectors; L-BFGS keeps 10 with a history of 1"
-                        + (bounded ? ", and the bounded one 12 more in host copies" : "") + ")" : ""));
+                        + (bounded ? ", and the bounded one " + MemoryEstimate.BOUNDED_HOST_FLOATS + " more in host copies" : "") + ")" : ""));
     }
 
     /** The bounded L-BFGS's host copies live on the Java heap: refuse a heap that cannot hold them. */
