@@ -77,9 +77,12 @@ public final class StyleTransfer {
     private RgbImage content;
     private RgbImage start;
     private final List<ExtraTerm> extraTerms = new ArrayList<>();
+    /** Returns dead arrays' native memory between evaluations (ND4J M2.1 frees it only on collection). */
+    private final NativeGarbage garbage;
 
     public StyleTransfer(StyleTransferConfig config) {
         this.config = config;
+        this.garbage = NativeGarbage.forBudget(config.memoryBudget());
     }
 
     /**
@@ -255,11 +258,15 @@ public final class StyleTransfer {
         @Override
         void close();
 
-        static ScaleObjective of(io.github.style4j.core.optim.Objective objective, Runnable close) {
+        /** {@code objective}, collecting garbage after each evaluation as {@code garbage} decides. */
+        static ScaleObjective of(io.github.style4j.core.optim.Objective objective, Runnable close,
+                                 NativeGarbage garbage) {
             return new ScaleObjective() {
                 @Override
                 public Evaluation evaluate(INDArray parameters) {
-                    return objective.evaluate(parameters);
+                    Evaluation evaluation = objective.evaluate(parameters);
+                    garbage.maybeCollect();
+                    return evaluation;
                 }
 
                 @Override
@@ -433,11 +440,11 @@ public final class StyleTransfer {
         }
         PerceptualLoss total = Losses.sum(TOTAL, terms);
         if (plan.tiled()) {
-            TiledObjective tiled = new TiledObjective(network, total, reported, plan.layout());
-            return ScaleObjective.of(tiled, tiled::close);
+            TiledObjective tiled = new TiledObjective(network, total, reported, plan.layout()).collecting(garbage);
+            return ScaleObjective.of(tiled, tiled::close, garbage);
         }
         FeaturePassObjective whole = new FeaturePassObjective(network, total, reported, start);
-        return ScaleObjective.of(whole, whole::close);
+        return ScaleObjective.of(whole, whole::close, garbage);
     }
 
     /** How a {@code height x width} scale fits the memory budget (tiles, history). */
