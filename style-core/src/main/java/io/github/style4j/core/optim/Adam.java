@@ -92,9 +92,13 @@ public final class Adam implements Optimizer {
         int evaluations = evaluationsSoFar;
         for (int iteration = done + 1; iteration <= maxIterations; iteration++) {
             previous.assign(x);
-            INDArray update = evaluation.gradient().reshape(x.shape()).dup();
+            // The step is formed in the gradient itself (the caller owns it: Objective), which is
+            // then freed: no image-sized copy per iteration.
+            INDArray gradient = evaluation.gradient();
+            INDArray update = gradient.reshape(x.shape());
             updater.applyUpdater(update, iteration - 1, 0);
             x.subi(update);
+            free(gradient);
             clamp(x);
             evaluation = objective.evaluate(x);
             evaluations++;
@@ -121,6 +125,12 @@ public final class Adam implements Optimizer {
         }
         return new OptimizationResult(x, lastLoss, maxIterations, evaluations, StopReason.MAX_ITERATIONS,
                 "ran " + maxIterations + " iterations");
+    }
+
+    private static void free(INDArray array) {
+        if (array.closeable() && !array.wasClosed()) {
+            array.close();
+        }
     }
 
     private void clamp(INDArray x) {

@@ -53,12 +53,26 @@ public final class TotalVariationLoss implements PerceptualLoss {
     private final Form form;
     private final Reduction reduction;
     private final int channels;
+    private final long stripElements;
 
-    private TotalVariationLoss(String name, Form form, Reduction reduction, int channels) {
+    /**
+     * Elements of the differences computed at once by the array form: strips of rows this large,
+     * so that its temporaries stay small whatever the image (two image-sized ones made 536 MB
+     * each at 8192 px).
+     */
+    static final long STRIP_ELEMENTS = 4L << 20;
+
+    private TotalVariationLoss(String name, Form form, Reduction reduction, int channels, long stripElements) {
         this.name = name;
         this.form = form;
         this.reduction = reduction;
         this.channels = channels;
+        this.stripElements = stripElements;
+    }
+
+    /** This loss with the array form's strips holding {@code elements} (tests: several strips on small images). */
+    TotalVariationLoss withStripElements(long elements) {
+        return new TotalVariationLoss(name, form, reduction, channels, Math.max(1, elements));
     }
 
     /** TV of an RGB image, named {@code tv}. */
@@ -77,7 +91,7 @@ public final class TotalVariationLoss implements PerceptualLoss {
             throw new IllegalArgumentException("channels must be at least 1, got " + channels);
         }
         return new TotalVariationLoss(Objects.requireNonNull(name), Objects.requireNonNull(form),
-                Objects.requireNonNull(reduction), channels);
+                Objects.requireNonNull(reduction), channels, STRIP_ELEMENTS);
     }
 
     @Override
@@ -135,37 +149,49 @@ public final class TotalVariationLoss implements PerceptualLoss {
         });
     }
 
-    /** The penalty along {@code axis} (2: rows, 3: columns); adds its gradient into {@code gradient}. */
+    /**
+     * The penalty along {@code axis} (2: rows, 3: columns); adds its gradient into {@code gradient}.
+     * Works through strips of rows in one reused buffer.
+     */
     private double difference(INDArray image, INDArray gradient, double scale, int axis, long h, long w) {
-        INDArrayIndex all = NDArrayIndex.all();
         // neural-style's form leaves out the last row of horizontal and the last column of
         // vertical differences.
         boolean block = form == Form.NEURAL_STYLE;
-        INDArrayIndex rows = block ? NDArrayIndex.interval(0, h - 1) : all;
-        INDArrayIndex columns = block ? NDArrayIndex.interval(0, w - 1) : all;
-        INDArrayIndex[] later = axis == 2 ? new INDArrayIndex[] {all, all, NDArrayIndex.interval(1, h), columns}
-                : new INDArrayIndex[] {all, all, rows, NDArrayIndex.interval(1, w)};
-        INDArrayIndex[] earlier = axis == 2 ? new INDArrayIndex[] {all, all, NDArrayIndex.interval(0, h - 1), columns}
-                : new INDArrayIndex[] {all, all, rows, NDArrayIndex.interval(0, w - 1)};
         if ((axis == 2 ? h : w) < 2 || block && Math.min(h, w) < 2) {
             return 0;
         }
-        try (INDArray delta = image.get(later).sub(image.get(earlier))) {
-            double value;
-            INDArray slope;
-            if (form != Form.L1) {
-                double half = form == Form.NEURAL_STYLE ? 0.5 : 1;
-                value = half * Nd4j.getBlasWrapper().dot(delta.reshape(delta.length()), delta.reshape(delta.length()));
-                slope = delta.mul(2 * half * scale);
-            } else {
-                value = delta.norm1Number().doubleValue();
-                slope = Transforms.sign(delta, true).muli(scale);
+        long rows = axis == 2 || block ? h - 1 : h; // rows of differences
+        long columns = axis == 3 || block ? w - 1 : w;
+        long planes = image.size(0) * image.size(1);
+        long stripRows = Math.min(rows, Math.max(1, stripElements / (planes * columns)));
+        INDArrayIndex all = NDArrayIndex.all();
+        double half = form == Form.NEURAL_STYLE ? 0.5 : 1;
+        double value = 0;
+        try (INDArray buffer = Nd4j.createUninitialized(image.dataType(), planes * stripRows * columns)) {
+            for (long r0 = 0; r0 < rows; r0 += stripRows) {
+                long r1 = Math.min(rows, r0 + stripRows);
+                INDArrayIndex[] earlier = {all, all, NDArrayIndex.interval(r0, r1), NDArrayIndex.interval(0, columns)};
+                INDArrayIndex[] later = axis == 2
+                        ? new INDArrayIndex[] {all, all, NDArrayIndex.interval(r0 + 1, r1 + 1),
+                                NDArrayIndex.interval(0, columns)}
+                        : new INDArrayIndex[] {all, all, NDArrayIndex.interval(r0, r1),
+                                NDArrayIndex.interval(1, columns + 1)};
+                long length = planes * (r1 - r0) * columns;
+                INDArray flat = buffer.get(NDArrayIndex.interval(0, length));
+                INDArray delta = flat.reshape('c', image.size(0), image.size(1), r1 - r0, columns);
+                delta.assign(image.get(later)).subi(image.get(earlier));
+                if (form != Form.L1) {
+                    value += half * Nd4j.getBlasWrapper().dot(flat, flat);
+                    delta.muli(2 * half * scale); // now the slope
+                } else {
+                    value += delta.norm1Number().doubleValue();
+                    Transforms.sign(delta, false).muli(scale);
+                }
+                gradient.get(later).addi(delta);
+                gradient.get(earlier).subi(delta);
             }
-            gradient.get(later).addi(slope);
-            gradient.get(earlier).subi(slope);
-            slope.close();
-            return value;
         }
+        return value;
     }
 
     @Override

@@ -16,7 +16,7 @@ import java.util.Locale;
  * temporaries), a SameDiff loss graph about six (its reshapes, products and their gradients;
  * measured 721 MB for 136 MB of VGG-19 taps at 512 px); content targets are one copy of their
  * taps; the weights are held three times (as loaded, and twice in the pass); the optimiser
- * keeps image-sized vectors (L-BFGS: 2 per history pair plus 8; Adam: 6); and 700 MB covers
+ * keeps image-sized vectors (L-BFGS: 2 per history pair plus 8; Adam: 5); and 700 MB covers
  * the JVM and native libraries. Checked against a VGG-19 run at 1024 px, L-BFGS history 10,
  * under {@code -Dorg.bytedeco.javacpp.maxphysicalbytes=6g}: peak 5.4 GB, 4.9 GB live after a
  * full GC; the model says 5.6 GB. {@link #tiled} models a run in tiles ({@link TiledObjective}),
@@ -64,8 +64,8 @@ public record MemoryEstimate(long bytes, long activations) {
      * The estimate for a run in tiles ({@link TiledObjective}): the network pass for one crop of
      * {@code cropHeight x cropWidth} (its activations, scratch, the NCHW taps, the owned regions'
      * copies and their gradients, and the taps' gradient buffers: four tap-sized arrays), the
-     * whole-image content targets of {@code contentLayers}, the optimiser's vectors and two
-     * image-sized temporaries of total variation.
+     * whole-image content targets of {@code contentLayers} and the optimiser's vectors (total
+     * variation works through strips of rows, too small to count).
      */
     public static MemoryEstimate tiled(Architecture architecture, Collection<String> layers,
                                        Collection<String> contentLayers, int height, int width, int cropHeight,
@@ -76,13 +76,16 @@ public record MemoryEstimate(long bytes, long activations) {
         Walk whole = Walk.of(architecture, contentLayers, canonical(architecture, contentLayers), height, width);
         long image = 3L * height * width;
         long floats = crop.activations + 3 * crop.largest + 4 * crop.taps + whole.selected
-                + (vectors(optimizer, history) + 2) * image + heapFloats(image, boundedLbfgs) + 3 * crop.weights;
+                + vectors(optimizer, history) * image + heapFloats(image, boundedLbfgs) + 3 * crop.weights;
         return new MemoryEstimate(floats * BYTES_PER_FLOAT + BASELINE, crop.activations);
     }
 
-    /** Float32 image-sized vectors the optimiser keeps off the heap: L-BFGS 2 per history pair plus 8; Adam 6. */
+    /**
+     * Float32 image-sized vectors the optimiser keeps off the heap: L-BFGS 2 per history pair
+     * plus 8; Adam 5 (the image, its previous value, two moments, the gradient it steps in).
+     */
     static long vectors(StyleTransferConfig.OptimizerKind optimizer, int history) {
-        return optimizer == StyleTransferConfig.OptimizerKind.LBFGS ? 2L * history + 8 : 6;
+        return optimizer == StyleTransferConfig.OptimizerKind.LBFGS ? 2L * history + 8 : 5;
     }
 
     /**

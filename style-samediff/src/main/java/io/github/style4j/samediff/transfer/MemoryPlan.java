@@ -79,7 +79,7 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
         long image = 3L * height * width * 4;
         long half = Math.max(0, (budget - MemoryEstimate.BASELINE) / 2);
         int affordable = lbfgs ? (int) Math.max(1, Math.min(history,
-                (half / image - MemoryEstimate.vectors(optimizer, 0) - 2) / 2)) : history;
+                (half / image - MemoryEstimate.vectors(optimizer, 0)) / 2)) : history;
         for (int h = affordable; h >= (lbfgs ? 1 : history); h--) {
             MemoryEstimate wholeImage = MemoryEstimate.of(architecture, layers, height, width, optimizer, h, false,
                     bounded);
@@ -96,7 +96,9 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
                         + "in the smallest tiles (%s, most of it image-sized vectors: %.0f MB each). Use a smaller "
                         + "-image_size, a --max-memory of at least %.1f GB%s", architecture, width, height,
                 budget / HEADROOM / 1e9, least, image / 1e6, least.bytes() / HEADROOM / 1e9 + 0.1,
-                lbfgs ? ", or -optimizer adam (6 image-sized vectors; L-BFGS keeps 10 with a history of 1"
+                lbfgs ? ", or -optimizer adam (" + MemoryEstimate.vectors(StyleTransferConfig.OptimizerKind.ADAM, 0)
+                        + " image-sized vectors; L-BFGS keeps " + MemoryEstimate.vectors(optimizer, 1)
+                        + " with a history of 1"
                         + (bounded ? ", and the bounded one " + MemoryEstimate.BOUNDED_HOST_FLOATS + " more in host copies" : "") + ")" : ""));
     }
 

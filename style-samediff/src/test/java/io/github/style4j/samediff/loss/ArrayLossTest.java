@@ -52,6 +52,16 @@ class ArrayLossTest {
         assertSame(TotalVariationLoss.of("tv", form, TotalVariationLoss.Reduction.MEAN, 3));
     }
 
+    /** The array form works through strips of rows: one row, a few with a shorter last strip, all but one. */
+    @ParameterizedTest
+    @EnumSource(TotalVariationLoss.Form.class)
+    void totalVariationInStrips(TotalVariationLoss.Form form) {
+        long planeRow = IMAGE[1] * IMAGE[3]; // elements of one row of differences, at most
+        for (long rows : new long[] {1, 3, IMAGE[2] - 2}) {
+            assertSame(TotalVariationLoss.of("tv", form, 3).withStripElements(rows * planeRow));
+        }
+    }
+
     @Test
     void temporalLoss() {
         assertSame(TemporalLoss.of("temporal", random(IMAGE, 20), random(new long[] {1, 1, IMAGE[2], IMAGE[3]}, 21)));
