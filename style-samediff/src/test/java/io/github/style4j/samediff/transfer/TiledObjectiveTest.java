@@ -19,6 +19,7 @@ import io.github.style4j.samediff.network.Pooling;
 import io.github.style4j.samediff.network.TileLayout;
 import io.github.style4j.samediff.network.TiledPass;
 import io.github.style4j.samediff.weights.WeightSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,24 @@ class TiledObjectiveTest {
             // Every tile but the last is run twice an evaluation (statistics, then gradient).
             assertEquals(2 * (2L * layout.tiles().size() - 1), tiled.forwards());
         }
+    }
+
+    /** Dead arrays pile up within an evaluation: collections are offered after every tile of both passes. */
+    @Test
+    void offersACollectionAfterEveryTileOfBothPasses() throws Exception {
+        FeatureNetwork network = network(Architecture.SQUEEZENET, Pooling.MAX, DataType.FLOAT, true);
+        Nd4j.getRandom().setSeed(5);
+        INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, 70, 64);
+        PerceptualLoss loss = loss(network, SQUEEZENET_STYLE, "fire4", image, image.mul(0.5));
+        TileLayout layout = TileLayout.of(network, new ArrayList<>(loss.layers()), 70, 64, 24);
+        assertTrue(layout.tiles().size() >= 4, layout.toString());
+        int[] collections = {0};
+        // Always above the threshold, and collections that take no time: every offer is taken.
+        NativeGarbage garbage = new NativeGarbage(0, () -> 1, () -> collections[0]++, () -> 0L);
+        try (TiledObjective tiled = new TiledObjective(network, loss, List.of(), layout).collecting(garbage)) {
+            tiled.evaluate(image).gradient().close();
+        }
+        assertEquals(2 * layout.tiles().size(), collections[0]);
     }
 
     @Test
