@@ -1,6 +1,8 @@
 package io.github.style4j.core.image;
 
 import java.io.EOFException;
+import java.io.IOException;
+import javax.imageio.IIOException;
 import java.nio.ByteOrder;
 import javax.imageio.stream.ImageInputStreamImpl;
 
@@ -10,21 +12,35 @@ import javax.imageio.stream.ImageInputStreamImpl;
  * decoder reads them; this one hands out the array's bytes directly.
  */
 final class ByteArrayImageInputStream extends ImageInputStreamImpl {
+    /**
+     * Reads at the end after which the file is taken to be cut short. TwelveMonkeys' WebP bit
+     * reader catches the end-of-file exception, seeks back and decodes on from stale bits, so a
+     * crafted lossless file made it read past the end forever (found by the fuzzer); an
+     * {@link IIOException} is not an {@code EOFException}, so it ends the decode. A whole file
+     * reaches its end a few times at most.
+     */
+    static final int READS_PAST_END = 4096;
+
     private final byte[] bytes;
+    private int readsPastEnd;
 
     ByteArrayImageInputStream(byte[] bytes) {
         this.bytes = bytes;
     }
 
     @Override
-    public int read() {
+    public int read() throws IIOException {
         checkOpen();
         bitOffset = 0;
-        return streamPos < bytes.length ? bytes[(int) streamPos++] & 0xff : -1;
+        if (streamPos < bytes.length) {
+            return bytes[(int) streamPos++] & 0xff;
+        }
+        pastEnd();
+        return -1;
     }
 
     @Override
-    public int read(byte[] target, int offset, int length) {
+    public int read(byte[] target, int offset, int length) throws IIOException {
         checkOpen();
         if (offset < 0 || length < 0 || offset + length > target.length) {
             throw new IndexOutOfBoundsException("offset " + offset + ", length " + length + ", array " + target.length);
@@ -34,6 +50,7 @@ final class ByteArrayImageInputStream extends ImageInputStreamImpl {
             return 0;
         }
         if (streamPos >= bytes.length) {
+            pastEnd();
             return -1;
         }
         int n = (int) Math.min(length, bytes.length - streamPos);
@@ -47,26 +64,28 @@ final class ByteArrayImageInputStream extends ImageInputStreamImpl {
     // versions go through read(byte[]) and the byte-order logic and took 40% of a 12 MP read.
 
     @Override
-    public byte readByte() throws EOFException {
+    public byte readByte() throws IOException {
         checkOpen();
         bitOffset = 0;
         if (streamPos >= bytes.length) {
+            pastEnd();
             throw new EOFException();
         }
         return bytes[(int) streamPos++];
     }
 
     @Override
-    public int readUnsignedByte() throws EOFException {
+    public int readUnsignedByte() throws IOException {
         return readByte() & 0xff;
     }
 
     @Override
-    public long readLong() throws EOFException {
+    public long readLong() throws IOException {
         checkOpen();
         bitOffset = 0;
         if (streamPos + 8 > bytes.length) {
             streamPos = bytes.length; // as readFully leaves it: what there was is consumed
+            pastEnd();
             throw new EOFException();
         }
         int at = (int) streamPos;
@@ -87,6 +106,14 @@ final class ByteArrayImageInputStream extends ImageInputStreamImpl {
     @Override
     public long length() {
         return bytes.length;
+    }
+
+    /** Counts a read at the end; past {@link #READS_PAST_END}, the file is refused as cut short. */
+    private void pastEnd() throws IIOException {
+        if (++readsPastEnd > READS_PAST_END) {
+            throw new IIOException("the decoder kept reading past the end of the file (" + bytes.length
+                    + " bytes): it is truncated or corrupt");
+        }
     }
 
     private void checkOpen() {

@@ -74,6 +74,22 @@ class HostileImageTest {
         assertTrue(error.getMessage().contains(loop.toString()), error.getMessage());
     }
 
+    /**
+     * A lossless WebP (110 bytes, found by the fuzzer) whose Huffman codes send TwelveMonkeys'
+     * bit reader past the end of the file: it catches the end-of-file exception and read on from
+     * stale bits forever. Refused as cut short, at once.
+     */
+    @Test
+    void webpThatReadsPastItsEndForever() throws IOException {
+        Path file = dir.resolve("past-end.webp");
+        Files.write(file, java.util.Base64.getDecoder().decode("UklGRgAAAABXRUJQVlA4TMAAAAAvJ8AFAB9fQUxQSEHHCDCAOIQE"
+                + "xBmDvPC/SgIBosSuE1Fu5j8yT5bqAMdfQUxQSEHatuNRrA0YeC51jRRwq1GOsrNDwA2yr7AF4IKU+XQTOEXH4UoEuH/7RwE="));
+        long start = System.nanoTime();
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> refused(CorruptImageException.class, file, "past the end", "truncated or corrupt"));
+        assertTrue(System.nanoTime() - start < 5_000_000_000L, "took " + (System.nanoTime() - start) / 1e9 + " s");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"png", "jpg"})
     void truncated(String format) throws IOException {
