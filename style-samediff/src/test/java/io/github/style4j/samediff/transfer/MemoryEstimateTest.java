@@ -1,12 +1,15 @@
 package io.github.style4j.samediff.transfer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.github.style4j.core.testing.SharedFiles;
 import io.github.style4j.samediff.network.Architecture;
+import io.github.style4j.samediff.network.TileLayout;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -73,5 +76,39 @@ class MemoryEstimateTest {
                 Architecture.SQUEEZENET, true, squeezeLayers, List.of("fire4"), 2731, 4096,
                 StyleTransferConfig.OptimizerKind.LBFGS, 10, false, false, 0, budget));
         assertTrue(error.getMessage().contains("masks"), error.getMessage());
+    }
+
+    /**
+     * A history that would leave only small tiles (halos adding over a quarter of the pixels) is
+     * shortened further when that buys larger tiles. The bounded L-BFGS's host copies are charged
+     * to the heap up to its limit, so the budget here is computed for the tests' 4 GB heap (pom).
+     */
+    @Test
+    void aShorterHistoryIsChosenWhenItBuysTilesWithSmallHalos() {
+        long heap = Runtime.getRuntime().maxMemory();
+        assumeTrue(heap > (3L << 30) + (1L << 29) && heap <= 4L << 30,
+                "Skipped: the case is computed for the 4 GB test heap (-Xmx4g), this JVM has " + (heap >> 20) + " MB");
+        List<String> squeezeLayers = List.of("relu1", "fire2", "fire3", "fire4", "fire5");
+        long budget = 6912L << 20;
+        MemoryPlan chosen = MemoryPlan.of(Architecture.SQUEEZENET, true, squeezeLayers, List.of("fire4"), 2731, 4096,
+                StyleTransferConfig.OptimizerKind.LBFGS, 2, true, true, 0, budget);
+        assertEquals(1, chosen.history(), chosen.toString());
+        assertTrue(chosen.tiled() && chosen.layout().overhead() <= MemoryPlan.MAX_HALO_OVERHEAD, chosen.toString());
+        // History 2 fits too, but only in smaller tiles whose halos add more than the rule allows.
+        int crop = TileLayout.cropSide(Architecture.SQUEEZENET, true, squeezeLayers, chosen.tileSize());
+        assertTrue(MemoryEstimate.tiled(Architecture.SQUEEZENET, squeezeLayers, List.of("fire4"), 2731, 4096, crop,
+                crop, StyleTransferConfig.OptimizerKind.LBFGS, 2, true).bytes() > budget * MemoryPlan.HEADROOM);
+        int alignment = TileLayout.alignment(Architecture.SQUEEZENET, squeezeLayers);
+        boolean twoFits = false;
+        for (int core = alignment; core < chosen.tileSize(); core += alignment) {
+            int side = TileLayout.cropSide(Architecture.SQUEEZENET, true, squeezeLayers, core);
+            if (MemoryEstimate.tiled(Architecture.SQUEEZENET, squeezeLayers, List.of("fire4"), 2731, 4096, side, side,
+                    StyleTransferConfig.OptimizerKind.LBFGS, 2, true).bytes() <= budget * MemoryPlan.HEADROOM) {
+                twoFits = true;
+                assertTrue(TileLayout.of(Architecture.SQUEEZENET, true, squeezeLayers, 2731, 4096, core).overhead()
+                        > MemoryPlan.MAX_HALO_OVERHEAD, "history 2's tiles of " + core + " px have small halos");
+            }
+        }
+        assertTrue(twoFits, "history 2 does not fit at all: the rule was not what shortened it");
     }
 }
