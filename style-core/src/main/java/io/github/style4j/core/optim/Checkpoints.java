@@ -64,7 +64,7 @@ public final class Checkpoints {
             }
         } else if (state instanceof OptimizerState.Adam adam) {
             properties.setProperty("kind", "adam");
-            writeArray(temporary.resolve("moments.npy"), adam.moments());
+            adam.moments().writeTo(temporary.resolve("moments.npy"));
         }
         StringWriter text = new StringWriter();
         properties.store(text, "style4j optimiser checkpoint");
@@ -117,8 +117,15 @@ public final class Checkpoints {
                 yield new OptimizerState.Lbfgs(parameters, NpyFiles.read(checkpoint.resolve("gradient.npy")), loss, s,
                         y, rho, Double.parseDouble(properties.getProperty("gamma")), iteration, evaluations);
             }
-            case "adam" -> new OptimizerState.Adam(parameters, NpyFiles.read(checkpoint.resolve("moments.npy")), loss,
-                    iteration, evaluations);
+            case "adam" -> {
+                // Left in the file until the optimiser reads it (or copies it, keeping its state on disk).
+                Path moments = checkpoint.resolve("moments.npy");
+                if (!Files.isRegularFile(moments)) {
+                    throw new IOException(checkpoint + " has no moments.npy; it is damaged: start without resuming");
+                }
+                yield new OptimizerState.Adam(parameters, new AdamMoments.InFile(moments), loss, iteration,
+                        evaluations);
+            }
             default -> throw new IOException(checkpoint + ": unknown optimiser kind '" + properties.getProperty("kind")
                     + "'");
         };
@@ -126,7 +133,7 @@ public final class Checkpoints {
     }
 
     private static void writeArray(Path file, INDArray array) throws IOException {
-        Files.write(file, NpyFiles.toBytes(array));
+        NpyFiles.write(file, array); // streamed: a print-size state does not fit the heap as bytes
     }
 
     private static void removeAllBut(Path folder, String keep) throws IOException {

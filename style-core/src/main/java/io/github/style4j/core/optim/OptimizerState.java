@@ -37,8 +37,19 @@ public sealed interface OptimizerState permits OptimizerState.Lbfgs, OptimizerSt
         }
     }
 
-    /** Adam: the iterate, its loss, and ND4J's updater state (first and second moments). */
-    record Adam(INDArray parameters, INDArray moments, double loss, int iteration, int evaluations)
+    /**
+     * Adam: the iterate, its loss, and ND4J's updater state (first and second moments, in memory
+     * or in a file: {@link AdamMoments}).
+     */
+    record Adam(INDArray parameters, AdamMoments moments, double loss, int iteration, int evaluations)
             implements OptimizerState {
+        public Adam {
+            java.util.Objects.requireNonNull(moments, "moments");
+        }
+
+        /** The state with its moments in memory. */
+        public Adam(INDArray parameters, INDArray moments, double loss, int iteration, int evaluations) {
+            this(parameters, new AdamMoments.InMemory(moments), loss, iteration, evaluations);
+        }
     }
 }

@@ -116,6 +116,15 @@ public final class NpyFiles {
         ByteBuffer data = all.slice(dataStart, (int) expectedBytes).order(order);
         int n = (int) count;
         long[] arrayShape = shape.length == 0 ? new long[0] : shape;
+        if (type == DataType.FLOAT && order == ByteOrder.LITTLE_ENDIAN && ByteOrder.nativeOrder() == order) {
+            // Straight into the array's native memory: no float[] of the whole file on the heap
+            // (an optimiser state of 1 GB at 8192 px would not fit a 2 GB heap twice).
+            INDArray array = Nd4j.create(DataType.FLOAT, arrayShape, 'c');
+            if (n > 0) {
+                array.data().asNio().put(data.duplicate().order(ByteOrder.LITTLE_ENDIAN));
+            }
+            return array;
+        }
         return switch (type) {
             case FLOAT -> {
                 float[] values = new float[n];
@@ -141,6 +150,67 @@ public final class NpyFiles {
     }
 
     /**
+     * Writes a float32 or float64 array as a {@code .npy} file (as {@link #toBytes}), streamed from
+     * the array's native memory in chunks: no copy of the array on the Java heap. Not atomic by
+     * itself: callers that need that write to a temporary name and move it.
+     */
+    public static void write(Path file, INDArray array) throws IOException {
+        boolean isDouble = array.dataType() == DataType.DOUBLE;
+        if (!isDouble && array.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("only FLOAT and DOUBLE arrays are written, got " + array.dataType());
+        }
+        boolean whole = !array.isView() && array.ordering() == 'c' && array.data().length() == array.length();
+        INDArray c = whole ? array : array.dup('c');
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(header(array.shape(), isDouble)));
+            if (c.length() > 0) {
+                ByteBuffer data = c.data().asNio().order(ByteOrder.nativeOrder());
+                if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+                    throw new IOException("writing .npy files needs a little-endian machine");
+                }
+                data.limit((int) (c.length() * (isDouble ? 8 : 4)));
+                while (data.hasRemaining()) {
+                    channel.write(data);
+                }
+            }
+        } finally {
+            if (c != array) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * The header of a float32 {@code .npy} file of {@code shape} (format 1.0, little-endian, C order),
+     * padded so that the data starts on a 64-byte boundary: the bytes {@link #write} puts first.
+     */
+    public static byte[] floatHeader(long... shape) {
+        return header(shape, false);
+    }
+
+    private static byte[] header(long[] dimensions, boolean isDouble) {
+        StringBuilder shape = new StringBuilder("(");
+        for (long dimension : dimensions) {
+            shape.append(dimension).append(", ");
+        }
+        if (dimensions.length > 1) {
+            shape.setLength(shape.length() - 2);
+        } else if (dimensions.length == 1) {
+            shape.setLength(shape.length() - 1);
+        }
+        shape.append(")");
+        String dict = "{'descr': '<" + (isDouble ? "f8" : "f4") + "', 'fortran_order': False, 'shape': " + shape + ", }";
+        int unpadded = 10 + dict.length() + 1;
+        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        ByteBuffer out = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length())
+                .put(header.getBytes(StandardCharsets.ISO_8859_1));
+        return out.array();
+    }
+
+    /**
      * Writes a float32 or float64 array as a {@code .npy} file (format 1.0, little-endian,
      * C order) that NumPy and {@link #read} read back exactly. Not atomic by itself: callers
      * that need that write through {@code AtomicFiles}.
@@ -150,24 +220,11 @@ public final class NpyFiles {
         if (!isDouble && array.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("only FLOAT and DOUBLE arrays are written, got " + array.dataType());
         }
-        StringBuilder shape = new StringBuilder("(");
-        for (long dimension : array.shape()) {
-            shape.append(dimension).append(", ");
-        }
-        if (array.rank() > 1) {
-            shape.setLength(shape.length() - 2);
-        } else if (array.rank() == 1) {
-            shape.setLength(shape.length() - 1);
-        }
-        shape.append(")");
-        String dict = "{'descr': '<" + (isDouble ? "f8" : "f4") + "', 'fortran_order': False, 'shape': " + shape + ", }";
-        int unpadded = 10 + dict.length() + 1;
-        String header = dict + " ".repeat((64 - unpadded % 64) % 64) + "\n";
+        byte[] header = header(array.shape(), isDouble);
         int itemSize = isDouble ? 8 : 4;
-        ByteBuffer out = ByteBuffer.allocate(10 + header.length() + (int) array.length() * itemSize)
+        ByteBuffer out = ByteBuffer.allocate(header.length + (int) array.length() * itemSize)
                 .order(ByteOrder.LITTLE_ENDIAN);
-        out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length())
-                .put(header.getBytes(StandardCharsets.ISO_8859_1));
+        out.put(header);
         INDArray c = array.dup('c');
         if (isDouble) {
             for (double v : c.data().asDouble()) {

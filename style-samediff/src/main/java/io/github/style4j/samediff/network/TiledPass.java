@@ -113,6 +113,12 @@ public final class TiledPass implements AutoCloseable {
      */
     public static Map<String, INDArray> activations(FeatureNetwork network, TileLayout layout, INDArray image,
                                                     Collection<String> layers) {
+        return activations(network, layout, image, layers, () -> { });
+    }
+
+    /** As above, running {@code afterTile} after each tile (e.g. to let the JVM free the tile's garbage). */
+    public static Map<String, INDArray> activations(FeatureNetwork network, TileLayout layout, INDArray image,
+                                                    Collection<String> layers, Runnable afterTile) {
         Map<String, INDArray> maps = new LinkedHashMap<>();
         try (TiledPass tiled = new TiledPass(network, layers, layout)) {
             for (TileLayout.Tile tile : layout.tiles()) {
@@ -124,6 +130,7 @@ public final class TiledPass implements AutoCloseable {
                     map.get(region(tile.global().get(layer))).assign(features);
                     features.close();
                 });
+                afterTile.run();
             }
         }
         return maps;
@@ -136,6 +143,12 @@ public final class TiledPass implements AutoCloseable {
      */
     public static Map<String, INDArray> grams(FeatureNetwork network, TileLayout layout, INDArray image,
                                               Collection<String> layers) {
+        return grams(network, layout, image, layers, () -> { });
+    }
+
+    /** As above, running {@code afterTile} after each tile (e.g. to let the JVM free the tile's garbage). */
+    public static Map<String, INDArray> grams(FeatureNetwork network, TileLayout layout, INDArray image,
+                                              Collection<String> layers, Runnable afterTile) {
         Map<String, INDArray> sums = new LinkedHashMap<>();
         Map<String, long[]> positions = new LinkedHashMap<>();
         try (TiledPass tiled = new TiledPass(network, layers, layout)) {
@@ -153,6 +166,7 @@ public final class TiledPass implements AutoCloseable {
                     }
                     features.close();
                 });
+                afterTile.run();
             }
         }
         List<String> missing = new ArrayList<>();

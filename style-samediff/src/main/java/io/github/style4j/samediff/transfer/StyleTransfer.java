@@ -346,9 +346,14 @@ public final class StyleTransfer {
         }
         ScaleObjective objective = buildScale(network, plan, contentAtSize, inputs.styles(), inputs.masks(), start);
         if (progress.termsAtContent == null) {
-            Evaluation atContent = objective.evaluate(ImageTensors.toTensor(contentAtSize));
+            INDArray contentTensor = ImageTensors.toTensor(contentAtSize);
+            Evaluation atContent = objective.evaluate(contentTensor);
             progress.termsAtContent = new LinkedHashMap<>(atContent.terms());
             progress.termsAtContent.put(TOTAL, atContent.loss());
+            contentTensor.close(); // image-sized, as is the gradient (the caller's: Objective), unused here
+            if (atContent.gradient().closeable()) {
+                atContent.gradient().close();
+            }
         }
         int done = 0;
         for (int earlier = 0; earlier < s; earlier++) {
@@ -416,7 +421,7 @@ public final class StyleTransfer {
         INDArray contentTensor = ImageTensors.toTensor(content);
         Map<String, INDArray> contentTargets = plan.tiled()
                 ? TiledPass.activations(network, TileLayout.of(network, contentLayers, content.height(), content.width(),
-                        plan.tileSize()), contentTensor, contentLayers)
+                        plan.tileSize()), contentTensor, contentLayers, garbage::maybeCollect)
                 : network.activations(contentTensor, new ArrayList<>(contentLayers));
         contentTensor.close();
         ContentLoss.Builder contentBuilder = ContentLoss.builder().optName("content_raw")
@@ -426,6 +431,7 @@ public final class StyleTransfer {
         ContentLoss contentLoss = contentBuilder.build();
         PerceptualLoss styleLoss = styleLoss(network, styleTensors, masks, content, styleLayers,
                 plan.tiled() ? plan.tileSize() : 0);
+        styleTensors.forEach(INDArray::close); // the targets are computed: 536 MB each at 8192 px
         // neural-style's TV (half the squared differences, on its 0-255 scale), so that its
         // -tv_weight means the same here.
         PerceptualLoss tv = Losses.weighted(TV, config.tvWeight() * 255 * 255,
@@ -471,7 +477,7 @@ public final class StyleTransfer {
                     List<Map<String, INDArray>> grams = new ArrayList<>();
                     for (INDArray style : styles) {
                         grams.add(TiledPass.grams(network, TileLayout.of(network, layers, (int) style.size(2),
-                                (int) style.size(3), tileSize), style, layers));
+                                (int) style.size(3), tileSize), style, layers, garbage::maybeCollect));
                     }
                     return StyleTargets.blend(grams, blend);
                 }

@@ -1,0 +1,126 @@
+package io.github.style4j.core.optim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Adam with its state on disk ({@link Adam.Builder#optStateOnDisk}) against Adam in memory: the
+ * same iterates bit for bit, across chunk borders (small chunks, a short last one), with clamping,
+ * NaN rollback and checkpoints; the files gone afterwards.
+ */
+class AdamOnDiskTest {
+    private static final int N = 1003; // 15 chunks of 64 and one of 43
+    private static final int CHUNK = 64;
+
+    @TempDir
+    Path folder;
+
+    /** A float32 separable quadratic Σ c_i (x_i - t_i)² whose minimiser lies partly outside [0, 1]. */
+    private static Objective quadratic() {
+        INDArray curvature = Nd4j.linspace(DataType.FLOAT, 0.5, 20, N).reshape(1, N);
+        INDArray target = Nd4j.linspace(DataType.FLOAT, -0.5, 1.5, N).reshape(1, N);
+        return x -> {
+            INDArray difference = x.sub(target);
+            double loss = difference.mul(difference).muli(curvature).sumNumber().doubleValue();
+            return new Evaluation(loss, difference.muli(curvature).muli(2), Map.of());
+        };
+    }
+
+    private static INDArray start() {
+        return Nd4j.rand(DataType.FLOAT, 1, N).muli(0.6).addi(0.2);
+    }
+
+    private static Adam.Builder adam(int iterations) {
+        return Adam.builder().optLearningRate(0.02).optMaxIterations(iterations).optClamp(0, 1);
+    }
+
+    @Test
+    void takesTheSameStepsAsInMemoryAndLeavesNoFiles() throws IOException {
+        INDArray start = start();
+        List<StepReport> memorySteps = new ArrayList<>();
+        List<StepReport> diskSteps = new ArrayList<>();
+        OptimizationResult inMemory = adam(30).addListener(memorySteps::add).build().minimize(quadratic(), start);
+        Adam onDisk = adam(30).addListener(diskSteps::add).optStateOnDisk(folder).chunk(CHUNK).build();
+        assertTrue(onDisk.toString().contains("state on disk in " + folder), onDisk.toString());
+        OptimizationResult fromDisk = onDisk.minimize(quadratic(), start);
+
+        assertEquals(inMemory.parameters(), fromDisk.parameters(), "bit for bit");
+        assertEquals(inMemory.loss(), fromDisk.loss(), 0.0);
+        for (int i = 0; i < memorySteps.size(); i++) {
+            assertEquals(memorySteps.get(i).stepLength(), diskSteps.get(i).stepLength(),
+                    1e-5 * memorySteps.get(i).stepLength(), "step length of iteration " + (i + 1));
+        }
+        double min = fromDisk.parameters().minNumber().doubleValue();
+        double max = fromDisk.parameters().maxNumber().doubleValue();
+        assertTrue(min == 0 && max == 1, "clamped at both bounds: [" + min + ", " + max + "]");
+        try (var left = Files.list(folder)) {
+            assertEquals(List.of(), left.toList(), "temporary state files removed");
+        }
+    }
+
+    @Test
+    void aNanReturnsThePointBeforeTheStepReadBackFromDisk() {
+        List<INDArray> seen = new ArrayList<>();
+        Objective objective = quadratic();
+        Objective poisoned = p -> {
+            seen.add(p.dup());
+            return seen.size() == 8 ? new Evaluation(Double.NaN, p.dup(), Map.of()) : objective.evaluate(p);
+        };
+        OptimizationResult result = adam(50).optStateOnDisk(folder).chunk(CHUNK).build().minimize(poisoned, start());
+        assertEquals(StopReason.NON_FINITE, result.reason());
+        assertEquals(seen.get(6), result.parameters(), "the 7th evaluated point, the last finite one");
+        assertEquals(6, result.iterations());
+    }
+
+    @Test
+    void checkpointsOnDiskResumeExactlyInMemoryOrOnDisk() throws IOException {
+        INDArray start = start();
+        OptimizationResult whole = adam(40).build().minimize(quadratic(), start);
+        Path checkpoints = folder.resolve("checkpoints");
+        Path state = Files.createDirectories(folder.resolve("state"));
+        adam(25).optStateOnDisk(state).chunk(CHUNK).optCheckpoints(5, s -> {
+            assertTrue(s instanceof OptimizerState.Adam adam && adam.moments() instanceof AdamMoments.InFile,
+                    "a state on disk is checkpointed from its file");
+            try {
+                Checkpoints.write(checkpoints, s, Map.of());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).build().minimize(quadratic(), start);
+
+        OptimizerState saved = Checkpoints.read(checkpoints).state();
+        assertEquals(25, saved.iteration());
+        OptimizationResult inMemory = adam(40).build().resume(quadratic(), saved);
+        OptimizationResult onDisk = adam(40).optStateOnDisk(state).chunk(CHUNK).build().resume(quadratic(), saved);
+        assertEquals(whole.parameters(), inMemory.parameters(), "resumed in memory, bit for bit");
+        assertEquals(whole.parameters(), onDisk.parameters(), "resumed on disk, bit for bit");
+        try (var left = Files.list(state)) {
+            assertEquals(List.of(), left.toList(), "temporary state files removed");
+        }
+    }
+
+    @Test
+    void aFolderThatCannotHoldTheStateIsNamed() throws IOException {
+        Path notAFolder = Files.writeString(folder.resolve("file"), "x");
+        RuntimeException error = assertThrows(RuntimeException.class, () -> adam(3).optStateOnDisk(notAFolder).build()
+                .minimize(quadratic(), start()));
+        assertTrue(error.getMessage().contains(notAFolder.toString()), error.getMessage());
+        IllegalArgumentException doubles = assertThrows(IllegalArgumentException.class, () -> adam(3)
+                .optStateOnDisk(folder).build().minimize(quadratic(), Nd4j.rand(DataType.DOUBLE, 1, N)));
+        assertTrue(doubles.getMessage().contains("float32"), doubles.getMessage());
+    }
+}
