@@ -36,6 +36,15 @@ public final class RgbImage {
         return wrap(width, height, rgb.clone(), alpha == null ? null : alpha.clone(), 8);
     }
 
+    /**
+     * As {@link #of}, but takes the arrays without copying them: the caller hands them over and
+     * must not change them afterwards. For pictures too large to hold twice (an 8192 x 5461
+     * image is 537 MB of float planes).
+     */
+    public static RgbImage adopt(int width, int height, float[] rgb, float[] alpha) {
+        return wrap(width, height, rgb, alpha, 8);
+    }
+
     /** A constant-colour opaque image. */
     public static RgbImage filled(int width, int height, float r, float g, float b) {
         int n = checkedPixels(width, height);
@@ -112,6 +121,14 @@ public final class RgbImage {
     /** A copy of the channel-major RGB planes. */
     public float[] rgb() {
         return rgb.clone();
+    }
+
+    /**
+     * The channel-major RGB planes, read-only and not copied: for copying them elsewhere (a
+     * tensor) without a second copy on the heap.
+     */
+    public java.nio.FloatBuffer rgbBuffer() {
+        return java.nio.FloatBuffer.wrap(rgb).asReadOnlyBuffer();
     }
 
     /** A copy of the alpha plane, or null when the image is opaque. */

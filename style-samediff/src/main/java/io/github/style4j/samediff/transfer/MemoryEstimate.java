@@ -71,12 +71,22 @@ public record MemoryEstimate(long bytes, long activations) {
                                        Collection<String> contentLayers, int height, int width, int cropHeight,
                                        int cropWidth, StyleTransferConfig.OptimizerKind optimizer, int history,
                                        boolean boundedLbfgs) {
+        return tiled(architecture, layers, contentLayers, height, width, cropHeight, cropWidth, optimizer, history,
+                boundedLbfgs, false);
+    }
+
+    /** As above; {@code adamStateOnDisk} when Adam keeps its moments and previous point on disk. */
+    public static MemoryEstimate tiled(Architecture architecture, Collection<String> layers,
+                                       Collection<String> contentLayers, int height, int width, int cropHeight,
+                                       int cropWidth, StyleTransferConfig.OptimizerKind optimizer, int history,
+                                       boolean boundedLbfgs, boolean adamStateOnDisk) {
         Walk crop = Walk.of(architecture, layers, java.util.Set.of(), Math.min(height, cropHeight),
                 Math.min(width, cropWidth));
         Walk whole = Walk.of(architecture, contentLayers, canonical(architecture, contentLayers), height, width);
         long image = 3L * height * width;
         long floats = crop.activations + 3 * crop.largest + 4 * crop.taps + whole.selected
-                + vectors(optimizer, history) * image + heapFloats(image, boundedLbfgs) + 3 * crop.weights;
+                + vectors(optimizer, history, adamStateOnDisk) * image + heapFloats(image, boundedLbfgs)
+                + 3 * crop.weights;
         return new MemoryEstimate(floats * BYTES_PER_FLOAT + BASELINE, crop.activations);
     }
 
@@ -85,7 +95,15 @@ public record MemoryEstimate(long bytes, long activations) {
      * plus 8; Adam 5 (the image, its previous value, two moments, the gradient it steps in).
      */
     static long vectors(StyleTransferConfig.OptimizerKind optimizer, int history) {
-        return optimizer == StyleTransferConfig.OptimizerKind.LBFGS ? 2L * history + 8 : 5;
+        return vectors(optimizer, history, false);
+    }
+
+    /** As above; Adam with its state on disk keeps 2 (the image, the gradient) and 16 MB chunks. */
+    static long vectors(StyleTransferConfig.OptimizerKind optimizer, int history, boolean adamStateOnDisk) {
+        if (optimizer == StyleTransferConfig.OptimizerKind.LBFGS) {
+            return 2L * history + 8;
+        }
+        return adamStateOnDisk ? 2 : 5;
     }
 
     /**

@@ -17,8 +17,11 @@ import java.util.Locale;
  * @param estimate  the modelled peak
  * @param budget    the budget planned against
  * @param layout    the tiles (one, the whole image, when {@code tileSize} is 0)
+ * @param adamStateOnDisk whether Adam keeps its moments and previous point on disk
+ *                  ({@code Adam.Builder.optStateOnDisk}): only when no plan fits with them in memory
  */
-public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, long budget, TileLayout layout) {
+public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, long budget, TileLayout layout,
+                         boolean adamStateOnDisk) {
     /** The share of the budget a plan may fill. */
     static final double HEADROOM = 0.75;
     /** The most the halos may add to the pixels of a tiled L-BFGS plan before its history is shortened. */
@@ -48,7 +51,8 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
         MemoryPlan plan = within(architecture, ceilModePooling, layers, contentLayers, height, width, optimizer, history,
                 bounded, tileable, forced, (long) (budget * HEADROOM));
         checkHeap(bounded, height, width);
-        return new MemoryPlan(plan.tileSize(), plan.history(), plan.estimate(), budget, plan.layout());
+        return new MemoryPlan(plan.tileSize(), plan.history(), plan.estimate(), budget, plan.layout(),
+                plan.adamStateOnDisk());
     }
 
     private static MemoryPlan within(Architecture architecture, boolean ceilModePooling, Collection<String> layers,
@@ -104,13 +108,21 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
         if (fallback != null) {
             return fallback;
         }
+        if (!lbfgs && !sizing.adamStateOnDisk()) {
+            // Adam's moments and previous point to disk: three image-sized vectors fewer (8192 px needs it).
+            Sizing onDisk = sizing.withAdamStateOnDisk();
+            int core = onDisk.largestFitting(history, budget);
+            if (core > 0) {
+                return onDisk.tiled(history, core, budget);
+            }
+        }
         MemoryEstimate least = sizing.estimate(lbfgs ? 1 : history, sizing.alignment);
         throw new IllegalStateException(String.format(Locale.ROOT, "%s at %dx%d does not fit a budget of %.1f GB even "
                         + "in the smallest tiles (%s, most of it image-sized vectors: %.0f MB each). Use a smaller "
                         + "-image_size, a --max-memory of at least %.1f GB%s", architecture, width, height,
                 budget / HEADROOM / 1e9, least, image / 1e6, least.bytes() / HEADROOM / 1e9 + 0.1,
-                lbfgs ? ", or -optimizer adam (" + MemoryEstimate.vectors(StyleTransferConfig.OptimizerKind.ADAM, 0)
-                        + " image-sized vectors; L-BFGS keeps " + MemoryEstimate.vectors(optimizer, 1)
+                lbfgs ? ", or -optimizer adam (" + MemoryEstimate.vectors(StyleTransferConfig.OptimizerKind.ADAM, 0,
+                        true) + " image-sized vectors in memory, its moments on disk; L-BFGS keeps " + MemoryEstimate.vectors(optimizer, 1)
                         + " with a history of 1"
                         + (bounded ? ", and the bounded one " + MemoryEstimate.BOUNDED_HOST_FLOATS + " more in host copies" : "") + ")" : ""));
     }
@@ -130,27 +142,33 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
     /** The arithmetic of one scale's plans. */
     private record Sizing(Architecture architecture, boolean ceil, Collection<String> layers,
                           Collection<String> contentLayers, int height, int width,
-                          StyleTransferConfig.OptimizerKind optimizer, boolean bounded, int alignment) {
+                          StyleTransferConfig.OptimizerKind optimizer, boolean bounded, int alignment,
+                          boolean adamStateOnDisk) {
         Sizing(Architecture architecture, boolean ceil, Collection<String> layers, Collection<String> contentLayers,
                int height, int width, StyleTransferConfig.OptimizerKind optimizer, boolean bounded) {
             this(architecture, ceil, layers, contentLayers, height, width, optimizer, bounded,
-                    TileLayout.alignment(architecture, layers));
+                    TileLayout.alignment(architecture, layers), false);
+        }
+
+        Sizing withAdamStateOnDisk() {
+            return new Sizing(architecture, ceil, layers, contentLayers, height, width, optimizer, bounded, alignment,
+                    true);
         }
 
         MemoryPlan whole(int history, MemoryEstimate estimate, long budget) {
             return new MemoryPlan(0, history, estimate, budget, TileLayout.of(architecture, ceil, layers, height, width,
-                    Math.max(height, width)));
+                    Math.max(height, width)), false);
         }
 
         MemoryPlan tiled(int history, int core, long budget) {
             return new MemoryPlan(core, history, estimate(history, core), budget,
-                    TileLayout.of(architecture, ceil, layers, height, width, core));
+                    TileLayout.of(architecture, ceil, layers, height, width, core), adamStateOnDisk);
         }
 
         MemoryEstimate estimate(int history, int core) {
             int crop = TileLayout.cropSide(architecture, ceil, layers, core);
             return MemoryEstimate.tiled(architecture, layers, contentLayers, height, width, crop, crop, optimizer,
-                    history, bounded);
+                    history, bounded, adamStateOnDisk);
         }
 
         /** The largest tile size, on the alignment and no larger than the image, whose estimate fits; 0 if none. */
@@ -176,8 +194,8 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
     public String toString() {
         String where = tiled() ? String.format(Locale.ROOT, "%d tiles of %d px (halo %d px, %.2fx the pixels)",
                 layout.tiles().size(), tileSize, layout.halo(), layout.overhead()) : "whole image";
-        return String.format(Locale.ROOT, "%dx%d: %s, history %d, %s of a %.1f GB budget (planned to 75%%)",
-                layout.width(),
-                layout.height(), where, history, estimate, budget / 1e9);
+        return String.format(Locale.ROOT, "%dx%d: %s, %s, %s of a %.1f GB budget (planned to 75%%)",
+                layout.width(), layout.height(), where, adamStateOnDisk ? "Adam's moments on disk"
+                        : "history " + history, estimate, budget / 1e9);
     }
 }

@@ -277,6 +277,27 @@ public final class StyleTransfer {
         }
     }
 
+    /**
+     * {@code objective}, freeing {@code start} at the first evaluation of another array: optimisers
+     * work on their own copy (they do not modify the starting point), so from then on it is 537 MB
+     * of nothing at 8192 px. Only for tiled scales: a whole-image objective keeps its start.
+     */
+    private static io.github.style4j.core.optim.Objective freeingAtFirstEvaluation(
+            io.github.style4j.core.optim.Objective objective, INDArray start) {
+        return new io.github.style4j.core.optim.Objective() {
+            private boolean freed;
+
+            @Override
+            public Evaluation evaluate(INDArray parameters) {
+                if (!freed && parameters != start && start.closeable() && !start.wasClosed()) {
+                    start.close();
+                    freed = true;
+                }
+                return objective.evaluate(parameters);
+            }
+        };
+    }
+
     /** What the whole run has reported so far: every step, and the terms at the content image. */
     private static final class Progress {
         final List<StepReport> history = new ArrayList<>();
@@ -374,8 +395,11 @@ public final class StyleTransfer {
                 listeners.forEach(listener -> listener.progressed(StyleTransfer.this, step));
             }
         };
-        Optimizer optimizer = optimizer(relay, checkpointSink(s), config.iterationsAt(s), plan.history());
+        Optimizer optimizer = optimizer(relay, checkpointSink(s), config.iterationsAt(s), plan);
         io.github.style4j.core.optim.Objective decorated = objectiveDecorator.apply(objective);
+        if (plan.tiled()) {
+            decorated = freeingAtFirstEvaluation(decorated, start);
+        }
         OptimizationResult result = resumeFrom != null ? optimizer.resume(decorated, resumeFrom.state())
                 : optimizer.minimize(decorated, start);
         if (result.reason() == StopReason.NON_FINITE) {
@@ -390,7 +414,15 @@ public final class StyleTransfer {
      * colour preservation; the content's alpha.
      */
     private StyleTransferResult finish(Inputs inputs, ScaleOutcome last, Progress progress) {
-        Evaluation atResult = last.objective().evaluate(ImageTensors.toTensor(last.image()));
+        // At the optimiser's own result clamped in place (what the saved image holds), not at a new
+        // tensor of the image: one image-sized array fewer at the end of a print-size run.
+        INDArray parameters = last.result().parameters();
+        Transforms.min(Transforms.max(parameters, 0.0, false), 1.0, false);
+        Evaluation atResult = last.objective().evaluate(parameters.reshape('c', 1, 3, last.image().height(),
+                last.image().width()));
+        if (atResult.gradient().closeable()) {
+            atResult.gradient().close();
+        }
         last.objective().close();
         Map<String, Double> finalTerms = new LinkedHashMap<>(atResult.terms());
         finalTerms.put(TOTAL, atResult.loss());
@@ -523,8 +555,9 @@ public final class StyleTransfer {
     }
 
     private Optimizer optimizer(OptimizationListener listener, Consumer<OptimizerState> checkpoints, int iterations,
-                                int history) {
+                                MemoryPlan plan) {
         int every = checkpoints == null ? 0 : config.checkpointEvery();
+        int history = plan.history();
         return switch (config.optimizer()) {
             case LBFGS -> Lbfgs.builder().optMaxIterations(iterations).optHistory(history)
                     .optBounds(config.lbfgsBounded() ? 0 : Double.NEGATIVE_INFINITY,
@@ -534,6 +567,8 @@ public final class StyleTransfer {
                     .optCheckpoints(every, checkpoints).optStopWhen(stopRequested::get).build();
             case ADAM -> Adam.builder().optLearningRate(config.learningRate()).optMaxIterations(iterations)
                     .optClamp(0, 1).addListener(listener).optCheckpoints(every, checkpoints)
+                    // The system's temporary folder (-Djava.io.tmpdir moves it) when the budget needs it.
+                    .optStateOnDisk(plan.adamStateOnDisk() ? java.nio.file.Path.of(System.getProperty("java.io.tmpdir")) : null)
                     .optStopWhen(stopRequested::get).build();
         };
     }
@@ -613,8 +648,12 @@ public final class StyleTransfer {
         return canonical;
     }
 
+    /** The image, clamped to [0, 1]: one native copy (freed at once) and one on the heap, at 8192 px 537 MB each. */
     private static RgbImage toImage(INDArray parameters) {
-        return clamp(ImageTensors.toImage(Transforms.min(Transforms.max(parameters, 0.0, true), 1.0, false)));
+        INDArray clamped = Transforms.min(Transforms.max(parameters, 0.0, true), 1.0, false);
+        RgbImage image = ImageTensors.toImage(clamped);
+        clamped.close();
+        return image;
     }
 
     private static RgbImage clamp(RgbImage image) {
@@ -622,7 +661,7 @@ public final class StyleTransfer {
         for (int i = 0; i < rgb.length; i++) {
             rgb[i] = Math.max(0f, Math.min(1f, rgb[i]));
         }
-        return RgbImage.of(image.width(), image.height(), rgb, image.alpha());
+        return RgbImage.adopt(image.width(), image.height(), rgb, image.alpha());
     }
 
     @Override

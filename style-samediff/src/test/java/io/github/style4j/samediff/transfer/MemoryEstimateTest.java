@@ -111,4 +111,30 @@ class MemoryEstimateTest {
         }
         assertTrue(twoFits, "history 2 does not fit at all: the rule was not what shortened it");
     }
+
+    @Test
+    void adamKeepsItsStateOnDiskOnlyWhenItCannotFitInMemory() {
+        List<String> layers = List.of("relu1", "fire2", "fire3", "fire4", "fire5");
+        int height = 5449;
+        int width = 8192;
+        int alignment = TileLayout.alignment(Architecture.SQUEEZENET, layers);
+        int crop = TileLayout.cropSide(Architecture.SQUEEZENET, true, layers, alignment);
+        MemoryEstimate inMemory = MemoryEstimate.tiled(Architecture.SQUEEZENET, layers, List.of("fire4"), height, width,
+                crop, crop, StyleTransferConfig.OptimizerKind.ADAM, 1, false, false);
+        MemoryEstimate onDisk = MemoryEstimate.tiled(Architecture.SQUEEZENET, layers, List.of("fire4"), height, width,
+                crop, crop, StyleTransferConfig.OptimizerKind.ADAM, 1, false, true);
+        assertEquals(3L * 3 * height * width * 4, inMemory.bytes() - onDisk.bytes(),
+                "the moments and the previous point: three image-sized float32 vectors");
+        // A budget between the two at the smallest tiles: only the state on disk fits.
+        long between = (long) ((inMemory.bytes() + onDisk.bytes()) / 2 / MemoryPlan.HEADROOM);
+        MemoryPlan plan = MemoryPlan.of(Architecture.SQUEEZENET, true, layers, List.of("fire4"), height, width,
+                StyleTransferConfig.OptimizerKind.ADAM, 1, false, true, 0, between);
+        assertTrue(plan.adamStateOnDisk() && plan.tiled(), plan.toString());
+        assertTrue(plan.toString().contains("Adam's moments on disk"), plan.toString());
+        // With room for the state in memory, it stays there.
+        long roomy = (long) (inMemory.bytes() / MemoryPlan.HEADROOM) + (1L << 30);
+        MemoryPlan inMemoryPlan = MemoryPlan.of(Architecture.SQUEEZENET, true, layers, List.of("fire4"), height, width,
+                StyleTransferConfig.OptimizerKind.ADAM, 1, false, true, 0, roomy);
+        assertFalse(inMemoryPlan.adamStateOnDisk(), inMemoryPlan.toString());
+    }
 }

@@ -70,4 +70,34 @@ class NativeGarbageTest {
         }
         assertEquals(10, collected);
     }
+
+    @Test
+    void freeMemoryIsReturnedOnlyWhenACollectionLeavesResidentMemoryHigh() {
+        int[] trimmed = {0};
+        long[] afterCollection = {0};
+        NativeGarbage garbage = new NativeGarbage(1000, 1600, () -> resident, () -> {
+            collected++;
+            resident = afterCollection[0];
+            now += 1;
+        }, () -> trimmed[0]++, () -> now);
+        resident = 2000;
+        afterCollection[0] = 1500; // the collection freed enough
+        now += 1_000_000;
+        garbage.maybeCollect();
+        assertEquals(1, collected);
+        assertEquals(0, trimmed[0]);
+        resident = 2000;
+        afterCollection[0] = 1700; // still above the trim threshold after collecting
+        now += 1_000_000;
+        garbage.maybeCollect();
+        assertEquals(2, collected);
+        assertEquals(1, trimmed[0]);
+        assertEquals(1, garbage.trims());
+    }
+
+    @Test
+    void javaCppsTrimIsReachable() {
+        // Private in JavaCPP 1.5.7 and reached by reflection: a JavaCPP upgrade that moves it must be noticed.
+        assertTrue(NativeGarbage.canTrim(), "Pointer.trimMemory() was not found");
+    }
 }
