@@ -119,6 +119,15 @@ public final class TiledPass implements AutoCloseable {
     /** As above, running {@code afterTile} after each tile (e.g. to let the JVM free the tile's garbage). */
     public static Map<String, INDArray> activations(FeatureNetwork network, TileLayout layout, INDArray image,
                                                     Collection<String> layers, Runnable afterTile) {
+        return activations(network, layout, image, layers, afterTile, network.dataType());
+    }
+
+    /**
+     * As above, the maps kept in {@code dataType} (e.g. {@code HALF}: half the memory, each value
+     * rounded to 11 significant bits), converted tile by tile.
+     */
+    public static Map<String, INDArray> activations(FeatureNetwork network, TileLayout layout, INDArray image,
+                                                    Collection<String> layers, Runnable afterTile, DataType dataType) {
         Map<String, INDArray> maps = new LinkedHashMap<>();
         try (TiledPass tiled = new TiledPass(network, layers, layout)) {
             for (TileLayout.Tile tile : layout.tiles()) {
@@ -126,7 +135,7 @@ public final class TiledPass implements AutoCloseable {
                 owned.forEach((layer, features) -> {
                     long[] size = layout.tapSizes().get(layer);
                     INDArray map = maps.computeIfAbsent(layer,
-                            key -> Nd4j.create(network.dataType(), 1, features.size(1), size[0], size[1]));
+                            key -> Nd4j.create(dataType, 1, features.size(1), size[0], size[1]));
                     map.get(region(tile.global().get(layer))).assign(features);
                     features.close();
                 });

@@ -80,11 +80,21 @@ public record MemoryEstimate(long bytes, long activations) {
                                        Collection<String> contentLayers, int height, int width, int cropHeight,
                                        int cropWidth, StyleTransferConfig.OptimizerKind optimizer, int history,
                                        boolean boundedLbfgs, boolean adamStateOnDisk) {
+        return tiled(architecture, layers, contentLayers, height, width, cropHeight, cropWidth, optimizer, history,
+                boundedLbfgs, adamStateOnDisk, false);
+    }
+
+    /** As above; {@code halfContentTargets} when the content targets are kept in half precision. */
+    public static MemoryEstimate tiled(Architecture architecture, Collection<String> layers,
+                                       Collection<String> contentLayers, int height, int width, int cropHeight,
+                                       int cropWidth, StyleTransferConfig.OptimizerKind optimizer, int history,
+                                       boolean boundedLbfgs, boolean adamStateOnDisk, boolean halfContentTargets) {
         Walk crop = Walk.of(architecture, layers, java.util.Set.of(), Math.min(height, cropHeight),
                 Math.min(width, cropWidth));
         Walk whole = Walk.of(architecture, contentLayers, canonical(architecture, contentLayers), height, width);
         long image = 3L * height * width;
-        long floats = crop.activations + 3 * crop.largest + 4 * crop.taps + whole.selected
+        long targets = halfContentTargets ? (whole.selected + 1) / 2 : whole.selected; // in float-sized units
+        long floats = crop.activations + 3 * crop.largest + 4 * crop.taps + targets
                 + vectors(optimizer, history, adamStateOnDisk) * image + heapFloats(image, boundedLbfgs)
                 + 3 * crop.weights;
         return new MemoryEstimate(floats * BYTES_PER_FLOAT + BASELINE, crop.activations);

@@ -3,6 +3,7 @@ package io.github.style4j.samediff.transfer;
 import io.github.style4j.samediff.network.Architecture;
 import io.github.style4j.samediff.network.TileLayout;
 import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,9 +20,13 @@ import java.util.Locale;
  * @param layout    the tiles (one, the whole image, when {@code tileSize} is 0)
  * @param adamStateOnDisk whether Adam keeps its moments and previous point on disk
  *                  ({@code Adam.Builder.optStateOnDisk}): only when no plan fits with them in memory
+ *                  in tiles with small halos
+ * @param halfContentTargets whether the content targets are kept in half precision (each value
+ *                  rounded to 11 significant bits): only with Adam's state on disk, when that
+ *                  alone leaves tiles with large halos
  */
 public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, long budget, TileLayout layout,
-                         boolean adamStateOnDisk) {
+                         boolean adamStateOnDisk, boolean halfContentTargets) {
     /** The share of the budget a plan may fill. */
     static final double HEADROOM = 0.75;
     /** The most the halos may add to the pixels of a tiled L-BFGS plan before its history is shortened. */
@@ -52,7 +57,7 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
                 bounded, tileable, forced, (long) (budget * HEADROOM));
         checkHeap(bounded, height, width);
         return new MemoryPlan(plan.tileSize(), plan.history(), plan.estimate(), budget, plan.layout(),
-                plan.adamStateOnDisk());
+                plan.adamStateOnDisk(), plan.halfContentTargets());
     }
 
     private static MemoryPlan within(Architecture architecture, boolean ceilModePooling, Collection<String> layers,
@@ -105,16 +110,23 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
                 fallback = fallback == null ? tiled : fallback;
             }
         }
+        if (!lbfgs) {
+            // Adam's moments and previous point to disk (three image-sized vectors fewer), then the content
+            // targets in half precision, each only if what comes before leaves no tiles with small halos
+            // (8192 px under 6 GB: 304 px tiles with the state on disk, 1.38x the pixels).
+            for (Sizing saving : List.of(sizing.withSavings(true, false), sizing.withSavings(true, true))) {
+                int core = saving.largestFitting(history, budget);
+                if (core > 0) {
+                    MemoryPlan tiled = saving.tiled(history, core, budget);
+                    if (tiled.layout().overhead() <= MAX_HALO_OVERHEAD) {
+                        return tiled;
+                    }
+                    fallback = fallback == null ? tiled : fallback;
+                }
+            }
+        }
         if (fallback != null) {
             return fallback;
-        }
-        if (!lbfgs && !sizing.adamStateOnDisk()) {
-            // Adam's moments and previous point to disk: three image-sized vectors fewer (8192 px needs it).
-            Sizing onDisk = sizing.withAdamStateOnDisk();
-            int core = onDisk.largestFitting(history, budget);
-            if (core > 0) {
-                return onDisk.tiled(history, core, budget);
-            }
         }
         MemoryEstimate least = sizing.estimate(lbfgs ? 1 : history, sizing.alignment);
         throw new IllegalStateException(String.format(Locale.ROOT, "%s at %dx%d does not fit a budget of %.1f GB even "
@@ -143,32 +155,33 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
     private record Sizing(Architecture architecture, boolean ceil, Collection<String> layers,
                           Collection<String> contentLayers, int height, int width,
                           StyleTransferConfig.OptimizerKind optimizer, boolean bounded, int alignment,
-                          boolean adamStateOnDisk) {
+                          boolean adamStateOnDisk, boolean halfContentTargets) {
         Sizing(Architecture architecture, boolean ceil, Collection<String> layers, Collection<String> contentLayers,
                int height, int width, StyleTransferConfig.OptimizerKind optimizer, boolean bounded) {
             this(architecture, ceil, layers, contentLayers, height, width, optimizer, bounded,
-                    TileLayout.alignment(architecture, layers), false);
+                    TileLayout.alignment(architecture, layers), false, false);
         }
 
-        Sizing withAdamStateOnDisk() {
+        Sizing withSavings(boolean stateOnDisk, boolean halfTargets) {
             return new Sizing(architecture, ceil, layers, contentLayers, height, width, optimizer, bounded, alignment,
-                    true);
+                    stateOnDisk, halfTargets);
         }
 
         MemoryPlan whole(int history, MemoryEstimate estimate, long budget) {
             return new MemoryPlan(0, history, estimate, budget, TileLayout.of(architecture, ceil, layers, height, width,
-                    Math.max(height, width)), false);
+                    Math.max(height, width)), false, false);
         }
 
         MemoryPlan tiled(int history, int core, long budget) {
             return new MemoryPlan(core, history, estimate(history, core), budget,
-                    TileLayout.of(architecture, ceil, layers, height, width, core), adamStateOnDisk);
+                    TileLayout.of(architecture, ceil, layers, height, width, core), adamStateOnDisk,
+                    halfContentTargets);
         }
 
         MemoryEstimate estimate(int history, int core) {
             int crop = TileLayout.cropSide(architecture, ceil, layers, core);
             return MemoryEstimate.tiled(architecture, layers, contentLayers, height, width, crop, crop, optimizer,
-                    history, bounded, adamStateOnDisk);
+                    history, bounded, adamStateOnDisk, halfContentTargets);
         }
 
         /** The largest tile size, on the alignment and no larger than the image, whose estimate fits; 0 if none. */
@@ -196,6 +209,7 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
                 layout.tiles().size(), tileSize, layout.halo(), layout.overhead()) : "whole image";
         return String.format(Locale.ROOT, "%dx%d: %s, %s, %s of a %.1f GB budget (planned to 75%%)",
                 layout.width(), layout.height(), where, adamStateOnDisk ? "Adam's moments on disk"
-                        : "history " + history, estimate, budget / 1e9);
+                        + (halfContentTargets ? ", content targets in half precision" : "") : "history " + history,
+                estimate, budget / 1e9);
     }
 }

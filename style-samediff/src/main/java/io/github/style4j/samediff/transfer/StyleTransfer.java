@@ -453,7 +453,8 @@ public final class StyleTransfer {
         INDArray contentTensor = ImageTensors.toTensor(content);
         Map<String, INDArray> contentTargets = plan.tiled()
                 ? TiledPass.activations(network, TileLayout.of(network, contentLayers, content.height(), content.width(),
-                        plan.tileSize()), contentTensor, contentLayers, garbage::maybeCollect)
+                        plan.tileSize()), contentTensor, contentLayers, garbage::maybeCollect,
+                        plan.halfContentTargets() ? DataType.HALF : network.dataType())
                 : network.activations(contentTensor, new ArrayList<>(contentLayers));
         contentTensor.close();
         ContentLoss.Builder contentBuilder = ContentLoss.builder().optName("content_raw")

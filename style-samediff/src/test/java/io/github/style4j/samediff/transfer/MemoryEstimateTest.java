@@ -132,9 +132,49 @@ class MemoryEstimateTest {
         assertTrue(plan.adamStateOnDisk() && plan.tiled(), plan.toString());
         assertTrue(plan.toString().contains("Adam's moments on disk"), plan.toString());
         // With room for the state in memory, it stays there.
-        long roomy = (long) (inMemory.bytes() / MemoryPlan.HEADROOM) + (1L << 30);
+        long roomy = (long) (MemoryEstimate.of(Architecture.SQUEEZENET, layers, height, width,
+                StyleTransferConfig.OptimizerKind.ADAM, 1).bytes() / MemoryPlan.HEADROOM) + (1L << 30);
         MemoryPlan inMemoryPlan = MemoryPlan.of(Architecture.SQUEEZENET, true, layers, List.of("fire4"), height, width,
                 StyleTransferConfig.OptimizerKind.ADAM, 1, false, true, 0, roomy);
         assertFalse(inMemoryPlan.adamStateOnDisk(), inMemoryPlan.toString());
+    }
+
+    @Test
+    void contentTargetsGoToHalfPrecisionOnlyWhenThatBuysTilesWithSmallHalos() {
+        List<String> layers = List.of("relu1", "fire2", "fire3", "fire4", "fire5");
+        int height = 5449;
+        int width = 8192;
+        int crop = TileLayout.cropSide(Architecture.SQUEEZENET, true, layers, 304);
+        // Half precision halves what the content targets take: half of the difference they make.
+        long full = estimate(layers, List.of("fire4"), crop, false);
+        long half = estimate(layers, List.of("fire4"), crop, true);
+        long none = estimate(layers, List.of(), crop, false);
+        assertTrue(Math.abs((full - none) - 2 * (full - half)) <= 8, full + " " + half + " " + none);
+        // The smallest tiles whose halos add at most a quarter to the pixels ...
+        int alignment = TileLayout.alignment(Architecture.SQUEEZENET, layers);
+        int small = alignment;
+        while (TileLayout.of(Architecture.SQUEEZENET, true, layers, height, width, small).overhead()
+                > MemoryPlan.MAX_HALO_OVERHEAD) {
+            small += alignment;
+        }
+        int smallCrop = TileLayout.cropSide(Architecture.SQUEEZENET, true, layers, small);
+        // ... with a budget that fits them only with the targets in half precision.
+        long budget = (long) (estimate(layers, List.of("fire4"), smallCrop, true) / MemoryPlan.HEADROOM) + 1;
+        assertTrue(estimate(layers, List.of("fire4"), smallCrop, false) > budget * MemoryPlan.HEADROOM);
+        MemoryPlan plan = MemoryPlan.of(Architecture.SQUEEZENET, true, layers, List.of("fire4"), height, width,
+                StyleTransferConfig.OptimizerKind.ADAM, 1, false, true, 0, budget);
+        assertTrue(plan.adamStateOnDisk() && plan.halfContentTargets(), plan.toString());
+        assertTrue(plan.tileSize() >= small && plan.layout().overhead() <= MemoryPlan.MAX_HALO_OVERHEAD, plan.toString());
+        assertTrue(plan.toString().contains("content targets in half precision"), plan.toString());
+        // A little more room: the same tiles with the targets in float32.
+        long more = (long) (estimate(layers, List.of("fire4"), smallCrop, false) / MemoryPlan.HEADROOM) + 1;
+        MemoryPlan exact = MemoryPlan.of(Architecture.SQUEEZENET, true, layers, List.of("fire4"), height, width,
+                StyleTransferConfig.OptimizerKind.ADAM, 1, false, true, 0, more);
+        assertTrue(exact.adamStateOnDisk() && !exact.halfContentTargets(), exact.toString());
+    }
+
+    private static long estimate(List<String> layers, List<String> contentLayers, int crop, boolean half) {
+        return MemoryEstimate.tiled(Architecture.SQUEEZENET, layers, contentLayers, 5449, 8192, crop, crop,
+                StyleTransferConfig.OptimizerKind.ADAM, 1, false, true, half).bytes();
     }
 }

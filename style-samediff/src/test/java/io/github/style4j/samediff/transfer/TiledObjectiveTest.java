@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The tiled objective against the whole-image one ({@link FeaturePassObjective}) in double
@@ -120,6 +121,48 @@ class TiledObjectiveTest {
             tiled.evaluate(image).gradient().close();
         }
         assertEquals(2 * layout.tiles().size(), collections[0]);
+    }
+
+    /**
+     * Content targets kept in half precision (print-size plans): the maps are the whole image's
+     * rounded to 11 significant bits, and the tiled objective with them equals the whole image's
+     * with the same rounded targets.
+     */
+    @Test
+    void halfPrecisionContentTargetsAreTheRoundedMaps() throws Exception {
+        FeatureNetwork network = network(Architecture.SQUEEZENET, Pooling.MAX, DataType.DOUBLE, true);
+        Nd4j.getRandom().setSeed(5);
+        INDArray content = Nd4j.rand(DataType.DOUBLE, 1, 3, 83, 101).muli(255);
+        Map<String, INDArray> half = TiledPass.activations(network, TileLayout.of(network, List.of("fire4"), 83, 101,
+                24), content, List.of("fire4"), () -> { }, DataType.HALF);
+        INDArray exact = network.activations(content, List.of("fire4")).get("fire4");
+        INDArray rounded = half.get("fire4").castTo(DataType.DOUBLE);
+        assertEquals(DataType.HALF, half.get("fire4").dataType());
+        double worst = Transforms.abs(rounded.sub(exact)).div(Transforms.abs(exact).addi(1e-3)).maxNumber()
+                .doubleValue();
+        assertTrue(worst > 0 && worst <= Math.pow(2, -11), "relative rounding " + worst);
+
+        StyleLoss.Builder style = StyleLoss.builder().optName("style_raw").setTargets(StyleTargets.fromImage(network,
+                Nd4j.rand(DataType.DOUBLE, 1, 3, 48, 40), SQUEEZENET_STYLE));
+        SQUEEZENET_STYLE.forEach(layer -> style.addLayer(layer, 1.0 / SQUEEZENET_STYLE.size()));
+        PerceptualLoss tiledLoss = Losses.sum("total", List.of(Losses.weighted("content", 3.0, ContentLoss.builder()
+                .optName("content_raw").addLayer("fire4", 1).setTargets(half).build()), Losses.weighted("style", 50.0,
+                style.build())));
+        PerceptualLoss wholeLoss = Losses.sum("total", List.of(Losses.weighted("content", 3.0, ContentLoss.builder()
+                .optName("content_raw").addLayer("fire4", 1).setTargets(Map.of("fire4", rounded)).build()),
+                Losses.weighted("style", 50.0, style.build())));
+        INDArray image = Nd4j.rand(DataType.DOUBLE, 1, 3, 83, 101).muli(255);
+        TileLayout layout = TileLayout.of(network, tiledLoss.layers(), 83, 101, 24);
+        assertTrue(layout.tiles().size() >= 4, layout.toString());
+        try (FeaturePassObjective whole = new FeaturePassObjective(network, wholeLoss, List.of("content"), image);
+             TiledObjective tiled = new TiledObjective(network, tiledLoss, List.of("content"), layout)) {
+            Evaluation expected = whole.evaluate(image);
+            Evaluation actual = tiled.evaluate(image);
+            assertEquals(expected.terms().get("content"), actual.terms().get("content"),
+                    1e-11 * expected.terms().get("content"));
+            double scale = expected.gradient().norm2Number().doubleValue();
+            assertTrue(scale > 0 && expected.gradient().distance2(actual.gradient()) <= 1e-10 * scale);
+        }
     }
 
     @Test
