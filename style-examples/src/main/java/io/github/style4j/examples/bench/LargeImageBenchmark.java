@@ -117,8 +117,8 @@ final class LargeImageBenchmark implements Callable<Integer> {
         if (parts.contains("scaling")) {
             System.out.printf(Locale.ROOT, "Scaling under %d GB (JavaCPP physical cap %d GB, the 2 GB heap included), %d iterations "
                     + "at one scale from the content image:%n", budget, budget, iterations);
-            System.out.printf(Locale.ROOT, "  %-10s %-6s %6s %11s %6s %6s %8s %7s %10s %12s %10s%n", "network",
-                    "optim", "size", "pixels", "tiles", "tile", "history", "evals", "s/eval", "s/eval/MP",
+            System.out.printf(Locale.ROOT, "  %-10s %-6s %6s %11s %6s %6s %10s %7s %10s %12s %10s%n", "network",
+                    "optim", "size", "pixels", "tiles", "tile", "hist/state", "evals", "s/eval", "s/eval/MP",
                     "peak MB");
             List<String[]> rows = new ArrayList<>();
             for (String network : List.of("squeezenet", "vgg19")) {
@@ -147,7 +147,7 @@ final class LargeImageBenchmark implements Callable<Integer> {
                     }
                     rows.add(r);
                     double perMp = Double.parseDouble(r[6]) / (Double.parseDouble(r[1]) / 1e6);
-                    System.out.printf(Locale.ROOT, "  %-10s %-6s %6d %11s %6s %6s %8s %7s %10s %12.3f %10s%n", network,
+                    System.out.printf(Locale.ROOT, "  %-10s %-6s %6d %11s %6s %6s %10s %7s %10s %12.3f %10s%n", network,
                             optimizer, size, r[1], r[2], r[3], r[4], r[5], r[6], perMp, r[7]);
                 }
             }
@@ -271,9 +271,12 @@ final class LargeImageBenchmark implements Callable<Integer> {
             // Between the first report and the last: whole evaluations only (the first one's targets excluded).
             double perEvaluation = (last[0] - first[0]) / Math.max(1, last[1] - first[1]);
             int tiles = plan[0].tiled() ? plan[0].layout().tiles().size() : 1;
-            System.out.printf(Locale.ROOT, "%s%d %d %d %s %d %d %.2f %.0f%n", MARKER, size,
+            // L-BFGS: its history; Adam: where its state is (and the content targets' precision).
+            String state = !args[6].equals("adam") ? Integer.toString(plan[0].history())
+                    : plan[0].adamStateOnDisk() ? (plan[0].halfContentTargets() ? "disk+fp16" : "disk") : "memory";
+            System.out.printf(Locale.ROOT, "%s%d %d %d %s %s %d %.2f %.0f%n", MARKER, size,
                     (long) result.image().width() * result.image().height(), tiles,
-                    plan[0].tiled() ? Integer.toString(plan[0].tileSize()) : "whole", plan[0].history(), (int) last[1],
+                    plan[0].tiled() ? Integer.toString(plan[0].tileSize()) : "whole", state, (int) last[1],
                     perEvaluation, NetworkBenchmark.peakResidentMb());
         }
     }

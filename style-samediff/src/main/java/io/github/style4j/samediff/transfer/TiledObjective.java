@@ -74,9 +74,9 @@ public final class TiledObjective implements Objective, AutoCloseable {
         long start = System.nanoTime();
         long network = 0;
         List<TileLayout.Tile> tiles = pass.layout().tiles();
-        // Allocated first, into the space the optimiser's last gradient left: allocated after the
-        // statistics pass, it found that space cut up by the tiles' arrays, and each evaluation at
-        // 8192 px added 0.25 GB to resident memory (glibc does not return it: bin/run-java).
+        // Allocated before the tiles, so no image-sized allocation falls between them (it lives
+        // through the gradient pass anyway). Against the holes glibc's kept memory develops at
+        // 8192 px this alone did not help; NativeGarbage's trim did (decision 0010).
         INDArray gradient = Nd4j.zeros(parameters.dataType(), imageShape);
         loss.begin();
         Map<String, INDArray> lastOwned = null;
