@@ -101,28 +101,22 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
             if (wholeImage.bytes() <= budget) {
                 return sizing.whole(h, wholeImage, budget);
             }
-            int core = sizing.largestFitting(h, budget);
-            if (core > 0) {
-                MemoryPlan tiled = sizing.tiled(h, core, budget);
-                if (tiled.layout().overhead() <= MAX_HALO_OVERHEAD) {
-                    return tiled;
-                }
-                fallback = fallback == null ? tiled : fallback;
+            MemoryPlan tiled = sizing.largestTiles(h, budget);
+            if (tiled != null && tiled.layout().overhead() <= MAX_HALO_OVERHEAD) {
+                return tiled;
             }
+            fallback = fallback == null ? tiled : fallback;
         }
         if (!lbfgs) {
             // Adam's moments and previous point to disk (three image-sized vectors fewer), then the content
             // targets in half precision, each only if what comes before leaves no tiles with small halos
             // (8192 px under 6 GB: 304 px tiles with the state on disk, 1.38x the pixels).
             for (Sizing saving : List.of(sizing.withSavings(true, false), sizing.withSavings(true, true))) {
-                int core = saving.largestFitting(history, budget);
-                if (core > 0) {
-                    MemoryPlan tiled = saving.tiled(history, core, budget);
-                    if (tiled.layout().overhead() <= MAX_HALO_OVERHEAD) {
-                        return tiled;
-                    }
-                    fallback = fallback == null ? tiled : fallback;
+                MemoryPlan tiled = saving.largestTiles(history, budget);
+                if (tiled != null && tiled.layout().overhead() <= MAX_HALO_OVERHEAD) {
+                    return tiled;
                 }
+                fallback = fallback == null ? tiled : fallback;
             }
         }
         if (fallback != null) {
@@ -182,6 +176,12 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
             int crop = TileLayout.cropSide(architecture, ceil, layers, core);
             return MemoryEstimate.tiled(architecture, layers, contentLayers, height, width, crop, crop, optimizer,
                     history, bounded, adamStateOnDisk, halfContentTargets);
+        }
+
+        /** The plan in the largest tiles that fit, or null if even the smallest do not. */
+        MemoryPlan largestTiles(int history, long budget) {
+            int core = largestFitting(history, budget);
+            return core > 0 ? tiled(history, core, budget) : null;
         }
 
         /** The largest tile size, on the alignment and no larger than the image, whose estimate fits; 0 if none. */
