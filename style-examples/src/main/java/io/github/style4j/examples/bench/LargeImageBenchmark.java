@@ -15,6 +15,7 @@ import io.github.style4j.samediff.loss.TotalVariationLoss;
 import io.github.style4j.samediff.network.Architecture;
 import io.github.style4j.samediff.network.FeatureNetwork;
 import io.github.style4j.samediff.network.TileLayout;
+import io.github.style4j.samediff.network.TiledPass;
 import io.github.style4j.samediff.transfer.FeaturePassObjective;
 import io.github.style4j.samediff.transfer.MemoryPlan;
 import io.github.style4j.samediff.transfer.StyleTransfer;
@@ -41,6 +42,9 @@ import picocli.CommandLine.Option;
  * <ul>
  *   <li>{@code scaling}: a few iterations at each size (SqueezeNet and VGG-19), with the plan
  *       the budget chose, seconds per evaluation and peak resident memory (VmHWM);</li>
+ *   <li>{@code pixels}: time per pixel against 1024 px side by side: in one JVM, the objective
+ *       each size's plan gives under the budget (its tiles, halos included), evaluated in turns,
+ *       so that the machine's changing load falls on every size alike;</li>
  *   <li>{@code gradient}: the tiled objective against the whole image's at 1024 px in float32
  *       (both fit there): relative error of loss and gradient, time of each;</li>
  *   <li>{@code seams}: a whole coarse-to-fine run at a large size in tiles, and the mean absolute
@@ -58,8 +62,8 @@ final class LargeImageBenchmark implements Callable<Integer> {
     @Option(names = "--shared", description = "The shared folder (default: ${DEFAULT-VALUE}).")
     Path shared = Path.of("..", "shared");
 
-    @Option(names = "--part", split = ",", description = "scaling, gradient, seams (default: all).")
-    List<String> parts = new ArrayList<>(List.of("gradient", "scaling", "seams"));
+    @Option(names = "--part", split = ",", description = "scaling, gradient, pixels, seams (default: all).")
+    List<String> parts = new ArrayList<>(List.of("gradient", "scaling", "pixels", "seams"));
 
     @Option(names = "--sizes", split = ",", description = "SqueezeNet sizes for scaling (default: ${DEFAULT-VALUE}).")
     List<Integer> sizes = new ArrayList<>(List.of(1024, 2048, 4096));
@@ -154,6 +158,23 @@ final class LargeImageBenchmark implements Callable<Integer> {
             System.out.println("  (s/eval/MP: seconds per evaluation per megapixel; flat means time grows with the "
                     + "pixel count)");
         }
+        if (parts.contains("pixels")) {
+            System.out.printf(Locale.ROOT, "Time per pixel against 1024 px, side by side (one JVM a network, each size's "
+                    + "objective as planned under %d GB, evaluated in turns; 1 warm-up and 3 timed rounds):%n", budget);
+            List<String> roomy = List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=20g",
+                    "-Dorg.bytedeco.javacpp.maxbytes=18g");
+            for (String network : List.of("squeezenet", "vgg19")) {
+                List<Integer> sizesHere = network.equals("squeezenet") ? sizes : vggSizes;
+                String[] r = ChildJvm.run(Pixels.class, MARKER, roomy, network, weights.toString(), content.toString(),
+                        style.toString(), Long.toString((long) budget * GIB), sizesHere.stream().map(String::valueOf)
+                                .collect(java.util.stream.Collectors.joining(",")));
+                for (String row : String.join(" ", r).split(";")) {
+                    String[] f = row.trim().split(" ");
+                    System.out.printf(Locale.ROOT, "  %-10s %6s px  %-26s %8s s/eval %8s s/MP  %5sx 1024 px%n", network,
+                            f[0], f[1].replace('_', ' '), f[2], f[3], f[4]);
+                }
+            }
+        }
         if (parts.contains("seams")) {
             java.nio.file.Files.createDirectories(out);
             String[] r = ChildJvm.run(Seams.class, MARKER, List.of("-Xmx2g",
@@ -240,6 +261,76 @@ final class LargeImageBenchmark implements Callable<Integer> {
             int core = layout.tiles().get(0).core().width();
             System.out.printf(Locale.ROOT, "%s%d %d %d %.2f %.1e %.1e %.2f %.2f%n", MARKER, layout.tiles().size(), core,
                     layout.halo(), layout.overhead(), lossError, gradientError, wholeSeconds, tiledSeconds);
+        }
+    }
+
+    /**
+     * The objectives each size's plan gives (tiles or whole image, as a run plans them with
+     * L-BFGS under the budget), all held in one JVM and evaluated in turns; prints each size's
+     * seconds per evaluation and per megapixel and its ratio to the first size's.
+     */
+    public static final class Pixels {
+        private Pixels() {
+        }
+
+        public static void main(String[] args) throws Exception {
+            FeatureNetwork network = network(args[0], Path.of(args[1]));
+            Architecture architecture = network.architecture();
+            long budget = Long.parseLong(args[4]);
+            RgbImage contentImage = ImageReader.defaults().read(Path.of(args[2])).withoutAlpha();
+            RgbImage styleImage = ImageReader.defaults().read(Path.of(args[3])).withoutAlpha();
+            Map<String, Double> styleLayers = StyleTransferConfig.defaultStyleLayers(architecture);
+            String contentLayer = StyleTransferConfig.defaultContentLayers(architecture).keySet().iterator().next();
+            StyleTargets targets = StyleTargets.fromImage(network, ImageTensors.toTensor(Resizing.fitToMaxSide(
+                    styleImage, 512)), styleLayers.keySet());
+            List<Integer> sizes = java.util.Arrays.stream(args[5].split(",")).map(Integer::valueOf).toList();
+            List<io.github.style4j.core.optim.Objective> objectives = new ArrayList<>();
+            List<INDArray> images = new ArrayList<>();
+            List<String> plans = new ArrayList<>();
+            for (int size : sizes) {
+                RgbImage content = Resizing.fitToMaxSide(contentImage, size);
+                INDArray tensor = ImageTensors.toTensor(content);
+                List<String> layers = new ArrayList<>(styleLayers.keySet());
+                layers.add(contentLayer);
+                MemoryPlan plan = MemoryPlan.of(architecture, network.weights().ceilModePooling(), layers,
+                        List.of(contentLayer), content.height(), content.width(),
+                        StyleTransferConfig.OptimizerKind.LBFGS, 100, true, true, 0, budget);
+                Map<String, INDArray> contentTargets = TiledPass.activations(network, TileLayout.of(network,
+                        List.of(contentLayer), content.height(), content.width(), plan.tiled() ? plan.tileSize()
+                                : Math.max(content.height(), content.width())), tensor, List.of(contentLayer));
+                StyleLoss.Builder style = StyleLoss.builder().optName("style_raw").setTargets(targets);
+                styleLayers.forEach(style::addLayer);
+                PerceptualLoss loss = Losses.sum("total", List.of(
+                        Losses.weighted("content", 100, ContentLoss.builder().optName("content_raw")
+                                .addLayer(contentLayer, 1).setTargets(contentTargets).build()),
+                        Losses.weighted("style", 3e4, style.build()),
+                        Losses.weighted("tv", 1e-5 * 255 * 255,
+                                TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.NEURAL_STYLE, 3))));
+                objectives.add(plan.tiled() ? new TiledObjective(network, loss, List.of(), plan.layout())
+                        : new FeaturePassObjective(network, loss, List.of(), tensor));
+                images.add(tensor);
+                plans.add(plan.tiled() ? plan.layout().tiles().size() + "_tiles_of_" + plan.tileSize() + "_px_("
+                        + String.format(Locale.ROOT, "%.2f", plan.layout().overhead()) + "x)" : "whole_image");
+            }
+            double[] seconds = new double[sizes.size()];
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < sizes.size(); i++) {
+                    long t0 = System.nanoTime();
+                    objectives.get(i).evaluate(images.get(i)).gradient().close();
+                    if (round > 0) { // the first round chooses kernels
+                        seconds[i] += (System.nanoTime() - t0) / 1e9 / 3;
+                    }
+                }
+            }
+            StringBuilder out = new StringBuilder();
+            double first = 0;
+            for (int i = 0; i < sizes.size(); i++) {
+                double perMp = seconds[i] / (images.get(i).length() / 3 / 1e6);
+                first = i == 0 ? perMp : first;
+                out.append(String.format(Locale.ROOT, "%s%d %s %.2f %.3f %.2f", i == 0 ? "" : ";", sizes.get(i),
+                        plans.get(i), seconds[i], perMp, perMp / first));
+            }
+            System.out.println(MARKER + out);
         }
     }
 
