@@ -14,7 +14,9 @@ import org.nd4j.linalg.learning.GradientUpdater;
 /**
  * Adam (Kingma and Ba 2015) through ND4J's own {@code AdamUpdater}: moments live in one ND4J
  * state array on the device, and each step is ND4J's in-place update, with no copy of the
- * parameters to the host.
+ * parameters to the host. For parameters too large to keep the moments and the previous point
+ * in memory as well (a print-size image), {@link Builder#optStateOnDisk} streams them through
+ * temporary files in chunks, with the same updater and the same iterates.
  *
  * <p>ND4J's form (as TensorFlow's) puts epsilon outside the bias correction:
  * {@code x -= lr * sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps)}, which differs from the

@@ -16,7 +16,8 @@ import java.util.Locale;
  * temporaries), a SameDiff loss graph about six (its reshapes, products and their gradients;
  * measured 721 MB for 136 MB of VGG-19 taps at 512 px); content targets are one copy of their
  * taps; the weights are held three times (as loaded, and twice in the pass); the optimiser
- * keeps image-sized vectors (L-BFGS: 2 per history pair plus 8; Adam: 5); and 700 MB covers
+ * keeps image-sized vectors (L-BFGS: 2 per history pair plus 8; Adam: 5, or 2 with its state
+ * on disk; content targets count half in half precision); and 700 MB covers
  * the JVM and native libraries. Checked against a VGG-19 run at 1024 px, L-BFGS history 10,
  * under {@code -Dorg.bytedeco.javacpp.maxphysicalbytes=6g}: peak 5.4 GB, 4.9 GB live after a
  * full GC; the model says 5.6 GB. {@link #tiled} models a run in tiles ({@link TiledObjective}),
