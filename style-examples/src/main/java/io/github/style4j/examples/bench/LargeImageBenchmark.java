@@ -206,6 +206,19 @@ final class LargeImageBenchmark implements Callable<Integer> {
                         : WeightSource.zooInit(1));
     }
 
+    /** Content + Gram style + TV with the defaults' layers and weights, as a run builds them. */
+    private static PerceptualLoss loss(Map<String, Double> styleLayers, StyleTargets styleTargets, String contentLayer,
+                                       Map<String, INDArray> contentTargets) {
+        StyleLoss.Builder style = StyleLoss.builder().optName("style_raw").setTargets(styleTargets);
+        styleLayers.forEach(style::addLayer);
+        return Losses.sum("total", List.of(
+                Losses.weighted("content", 100, ContentLoss.builder().optName("content_raw")
+                        .addLayer(contentLayer, 1).setTargets(contentTargets).build()),
+                Losses.weighted("style", 3e4, style.build()),
+                Losses.weighted("tv", 1e-5 * 255 * 255,
+                        TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.NEURAL_STYLE, 3))));
+    }
+
     /** Whole-image and tiled objectives at one size, taking turns; prints the errors and times. */
     public static final class Gradient {
         private Gradient() {
@@ -221,15 +234,8 @@ final class LargeImageBenchmark implements Callable<Integer> {
                     ImageReader.defaults().read(Path.of(args[3])).withoutAlpha(), size));
             Map<String, Double> styleLayers = StyleTransferConfig.defaultStyleLayers(architecture);
             String contentLayer = StyleTransferConfig.defaultContentLayers(architecture).keySet().iterator().next();
-            StyleLoss.Builder style = StyleLoss.builder().optName("style_raw")
-                    .setTargets(StyleTargets.fromImage(network, styleTensor, styleLayers.keySet()));
-            styleLayers.forEach(style::addLayer);
-            PerceptualLoss loss = Losses.sum("total", List.of(
-                    Losses.weighted("content", 100, ContentLoss.builder().optName("content_raw")
-                            .addLayer(contentLayer, 1).setTargetsFromImage(network, contentTensor).build()),
-                    Losses.weighted("style", 3e4, style.build()),
-                    Losses.weighted("tv", 1e-5 * 255 * 255,
-                            TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.NEURAL_STYLE, 3))));
+            PerceptualLoss loss = loss(styleLayers, StyleTargets.fromImage(network, styleTensor, styleLayers.keySet()),
+                    contentLayer, network.activations(contentTensor, List.of(contentLayer)));
             List<String> layers = new ArrayList<>(loss.layers());
             TileLayout layout = TileLayout.of(network, layers, content.height(), content.width(),
                     Integer.parseInt(args[5]));
@@ -298,14 +304,7 @@ final class LargeImageBenchmark implements Callable<Integer> {
                 Map<String, INDArray> contentTargets = TiledPass.activations(network, TileLayout.of(network,
                         List.of(contentLayer), content.height(), content.width(), plan.tiled() ? plan.tileSize()
                                 : Math.max(content.height(), content.width())), tensor, List.of(contentLayer));
-                StyleLoss.Builder style = StyleLoss.builder().optName("style_raw").setTargets(targets);
-                styleLayers.forEach(style::addLayer);
-                PerceptualLoss loss = Losses.sum("total", List.of(
-                        Losses.weighted("content", 100, ContentLoss.builder().optName("content_raw")
-                                .addLayer(contentLayer, 1).setTargets(contentTargets).build()),
-                        Losses.weighted("style", 3e4, style.build()),
-                        Losses.weighted("tv", 1e-5 * 255 * 255,
-                                TotalVariationLoss.of("tv_raw", TotalVariationLoss.Form.NEURAL_STYLE, 3))));
+                PerceptualLoss loss = loss(styleLayers, targets, contentLayer, contentTargets);
                 objectives.add(plan.tiled() ? new TiledObjective(network, loss, List.of(), plan.layout())
                         : new FeaturePassObjective(network, loss, List.of(), tensor));
                 images.add(tensor);
