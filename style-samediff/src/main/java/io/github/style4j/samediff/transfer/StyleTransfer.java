@@ -289,13 +289,20 @@ public final class StyleTransfer {
 
             @Override
             public Evaluation evaluate(INDArray parameters) {
-                if (!freed && parameters != start && start.closeable() && !start.wasClosed()) {
-                    start.close();
+                if (!freed && parameters != start) {
+                    free(start);
                     freed = true;
                 }
                 return objective.evaluate(parameters);
             }
         };
+    }
+
+    /** Frees an array this run owns and no longer needs (a view cannot be closed, and is left). */
+    private static void free(INDArray array) {
+        if (array.closeable() && !array.wasClosed()) {
+            array.close();
+        }
     }
 
     /** What the whole run has reported so far: every step, and the terms at the content image. */
@@ -372,9 +379,7 @@ public final class StyleTransfer {
             progress.termsAtContent = new LinkedHashMap<>(atContent.terms());
             progress.termsAtContent.put(TOTAL, atContent.loss());
             contentTensor.close(); // image-sized, as is the gradient (the caller's: Objective), unused here
-            if (atContent.gradient().closeable()) {
-                atContent.gradient().close();
-            }
+            free(atContent.gradient());
         }
         int done = 0;
         for (int earlier = 0; earlier < s; earlier++) {
@@ -420,9 +425,7 @@ public final class StyleTransfer {
         Transforms.min(Transforms.max(parameters, 0.0, false), 1.0, false);
         Evaluation atResult = last.objective().evaluate(parameters.reshape('c', 1, 3, last.image().height(),
                 last.image().width()));
-        if (atResult.gradient().closeable()) {
-            atResult.gradient().close();
-        }
+        free(atResult.gradient());
         last.objective().close();
         Map<String, Double> finalTerms = new LinkedHashMap<>(atResult.terms());
         finalTerms.put(TOTAL, atResult.loss());
