@@ -309,7 +309,7 @@ public final class FeaturePass implements AutoCloseable {
      * activation at each change made a pass half as slow again); else a new array, the old
      * buffer freed at once. Callers overwrite every element.
      */
-    private static INDArray ensure(INDArray array, DataType dataType, long... shape) {
+    static INDArray ensure(INDArray array, DataType dataType, long... shape) {
         if (array != null && java.util.Arrays.equals(array.shape(), shape)) {
             return array;
         }

@@ -22,6 +22,9 @@ public final class TiledPass implements AutoCloseable {
     private final TileLayout layout;
     private final DataType dataType;
     private final Map<String, INDArray> tapGradients = new LinkedHashMap<>();
+    private final Map<String, INDArray> ownedStorage = new LinkedHashMap<>();
+    private final Map<String, INDArray> gradientStorage = new LinkedHashMap<>();
+    private final Map<String, INDArray> owned = new LinkedHashMap<>();
     private TileLayout.Tile current;
     private long forwards;
 
@@ -43,13 +46,14 @@ public final class TiledPass implements AutoCloseable {
     /**
      * Runs the network on {@code tile}'s crop of {@code image} ({@code [1, 3, H, W]}).
      *
-     * @return the positions the tile owns, by layer ({@code [1, C, h, w]} copies the caller closes)
+     * @return the positions the tile owns, by layer ({@code [1, C, h, w]}, contiguous): arrays
+     *         owned by this pass, overwritten by the next call; callers do not close them
      */
     public Map<String, INDArray> forward(INDArray image, TileLayout.Tile tile) {
         Map<String, INDArray> taps = pass.forward(image.get(crop(tile)));
         current = tile;
         forwards++;
-        Map<String, INDArray> owned = new LinkedHashMap<>();
+        owned.clear();
         tile.local().forEach((layer, region) -> {
             INDArray tap = taps.get(layer);
             if (tap == null || tap.size(2) < region.y1() || tap.size(3) < region.x1()) {
@@ -57,9 +61,32 @@ public final class TiledPass implements AutoCloseable {
                         + (tap == null ? "missing" : java.util.Arrays.toString(tap.shape())) + ", the tile owns "
                         + region + "): build it with TileLayout.of(network, ...)");
             }
-            owned.put(layer, tap.get(region(region)).dup('c'));
+            // Into the buffers of earlier tiles: on these machines a fresh array costs more to
+            // fault in than the network's forward pass over it (decision 0010).
+            INDArray view = tap.get(region(region));
+            INDArray copy = FeaturePass.ensure(ownedStorage.get(layer), dataType, view.shape()).assign(view);
+            ownedStorage.put(layer, copy);
+            owned.put(layer, copy);
         });
-        return owned;
+        return java.util.Collections.unmodifiableMap(owned);
+    }
+
+    /**
+     * Zeroed arrays shaped as the last {@link #forward}'s owned positions, by layer, for the loss
+     * to write its gradients into before {@link #backward}: owned by this pass, overwritten by
+     * the next call.
+     */
+    public Map<String, INDArray> ownedGradients() {
+        if (current == null) {
+            throw new IllegalStateException("call forward before ownedGradients");
+        }
+        Map<String, INDArray> gradients = new LinkedHashMap<>();
+        owned.forEach((layer, features) -> {
+            INDArray gradient = FeaturePass.ensure(gradientStorage.get(layer), dataType, features.shape()).assign(0);
+            gradientStorage.put(layer, gradient);
+            gradients.put(layer, gradient);
+        });
+        return java.util.Collections.unmodifiableMap(gradients);
     }
 
     /**
@@ -78,16 +105,8 @@ public final class TiledPass implements AutoCloseable {
             if (region == null || gradient == null) {
                 return;
             }
-            INDArray buffer = tapGradients.get(layer);
-            long[] shape = taps.get(layer).shape();
-            if (buffer == null || !java.util.Arrays.equals(buffer.shape(), shape)) {
-                if (buffer != null) {
-                    buffer.close();
-                }
-                buffer = Nd4j.create(dataType, shape);
-                tapGradients.put(layer, buffer);
-            }
-            buffer.assign(0);
+            INDArray buffer = FeaturePass.ensure(tapGradients.get(layer), dataType, taps.get(layer).shape()).assign(0);
+            tapGradients.put(layer, buffer);
             buffer.get(region(region)).assign(gradient);
             full.put(layer, buffer);
         });
@@ -98,8 +117,11 @@ public final class TiledPass implements AutoCloseable {
     @Override
     public void close() {
         pass.close();
-        tapGradients.values().forEach(INDArray::close);
-        tapGradients.clear();
+        for (Map<String, INDArray> buffers : List.of(tapGradients, ownedStorage, gradientStorage)) {
+            buffers.values().forEach(buffer -> buffer.data().close());
+            buffers.clear();
+        }
+        owned.clear();
     }
 
     @Override
@@ -137,7 +159,6 @@ public final class TiledPass implements AutoCloseable {
                     INDArray map = maps.computeIfAbsent(layer,
                             key -> Nd4j.create(dataType, 1, features.size(1), size[0], size[1]));
                     map.get(region(tile.global().get(layer))).assign(features);
-                    features.close();
                 });
                 afterTile.run();
             }
@@ -173,7 +194,6 @@ public final class TiledPass implements AutoCloseable {
                     if (doubles != features) {
                         doubles.close();
                     }
-                    features.close();
                 });
                 afterTile.run();
             }

@@ -85,11 +85,7 @@ public final class TiledObjective implements Objective, AutoCloseable {
             Map<String, INDArray> owned = pass.forward(parameters, tile);
             network += System.nanoTime() - t0;
             loss.accumulate(featureTile(tile, owned, null));
-            if (tile == tiles.get(tiles.size() - 1)) {
-                lastOwned = owned; // the gradient pass starts here, with these activations
-            } else {
-                owned.values().forEach(INDArray::close);
-            }
+            lastOwned = owned; // the gradient pass starts with the last tile, whose activations the pass still holds
             collectGarbage();
         }
         Map<String, Double> values = new LinkedHashMap<>();
@@ -99,14 +95,11 @@ public final class TiledObjective implements Objective, AutoCloseable {
             long t0 = System.nanoTime();
             Map<String, INDArray> owned = i == tiles.size() - 1 ? lastOwned : pass.forward(parameters, tile);
             network += System.nanoTime() - t0;
-            Map<String, INDArray> gradients = new LinkedHashMap<>();
-            owned.forEach((layer, features) -> gradients.put(layer, Nd4j.zeros(features.dataType(), features.shape())));
+            Map<String, INDArray> gradients = pass.ownedGradients();
             loss.gradient(featureTile(tile, owned, gradients), 1.0);
             long t1 = System.nanoTime();
             pass.backward(gradients, gradient);
             network += System.nanoTime() - t1;
-            owned.values().forEach(INDArray::close);
-            gradients.values().forEach(INDArray::close);
             collectGarbage();
         }
         Map<String, Double> reported = FeaturePassObjective.reported(terms, values);
