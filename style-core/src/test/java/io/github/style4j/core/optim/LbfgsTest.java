@@ -54,6 +54,37 @@ class LbfgsTest {
         assertTrue(result.iterations() <= 3 * n);
     }
 
+    /**
+     * A history of 2 drops a pair every iteration, and the optimiser reuses the dropped vectors
+     * (and its directions) for new ones: were any still in use when reused, the iterates would
+     * go wrong and this would not converge to the exact minimiser.
+     */
+    @Test
+    void convergesWithAShortHistoryWhoseVectorsAreReused() {
+        int n = 40;
+        Random random = new Random(3);
+        double[][] a = new double[n][n];
+        double[] b = new double[n];
+        for (int i = 0; i < n; i++) {
+            a[i][i] = 1 + 30.0 * i / n; // condition number 31: many iterations, many dropped pairs
+            b[i] = random.nextGaussian();
+        }
+        for (int i = 0; i + 1 < n; i++) {
+            a[i][i + 1] = 0.4;
+            a[i + 1][i] = 0.4;
+        }
+        double[] solution = solve(a, b);
+        OptimizationResult result = Lbfgs.builder().optHistory(2).optMaxIterations(2000).optGradientTolerance(1e-12)
+                .optChangeTolerance(0).build().minimize(TestFunctions.quadratic(a, b), Nd4j.zeros(DataType.DOUBLE, n));
+        assertTrue(result.iterations() > 10, "too easy to exercise the reuse: " + result.iterations() + " iterations");
+        double[] x = result.parameters().data().asDouble();
+        for (int i = 0; i < n; i++) {
+            // The line search stops where f's rounding hides further progress: x to about sqrt(ulp).
+            assertEquals(solution[i], x[i], 1e-6, "x[" + i + "] after " + result.iterations() + " iterations ("
+                    + result.reason() + ")");
+        }
+    }
+
     /** Gaussian elimination with partial pivoting: the reference, computed another way. */
     private static double[] solve(double[][] a, double[] b) {
         int n = b.length;
