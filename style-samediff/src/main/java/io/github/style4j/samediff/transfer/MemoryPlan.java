@@ -29,7 +29,7 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
                          boolean adamStateOnDisk, boolean halfContentTargets) {
     /** The share of the budget a plan may fill. */
     static final double HEADROOM = 0.75;
-    /** The most the halos may add to the pixels of a tiled L-BFGS plan before its history is shortened. */
+    /** The most the halos may add to the pixels of a tiled Adam plan before its state goes to disk. */
     static final double MAX_HALO_OVERHEAD = 1.25;
 
     /** Whether the scale runs in tiles. */
@@ -85,33 +85,18 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
                     + "-image_size (memory grows with the pixel count), a larger --max-memory, or leave out the masks",
                     architecture, width, height, whole, budget / HEADROOM / 1e9));
         }
-        // Image-sized vectors are what grows without bound: the history may take half of what the budget leaves
-        // after the baseline, the tiles the rest; shorter histories only if even the smallest tiles do not fit.
+        // Image-sized vectors are what grows without bound: L-BFGS's history is traded against the tiles' size
+        // by the time each costs (timeCost).
         long image = 3L * height * width * 4;
-        long half = Math.max(0, (budget - MemoryEstimate.BASELINE) / 2);
-        int affordable = lbfgs ? (int) Math.max(1, Math.min(history,
-                (half / image - MemoryEstimate.vectors(optimizer, 0)) / 2)) : history;
-        // Tiles whose halos add more than MAX_HALO_OVERHEAD to the pixels cost more time than a longer
-        // history saves: a shorter history is tried first (4096 px SqueezeNet: history 2 left 304 px tiles,
-        // 1.36x the pixels; history 1 leaves 544 px, 1.20x). Failing that, the first history that fits.
         MemoryPlan fallback = null;
-        for (int h = affordable; h >= (lbfgs ? 1 : history); h--) {
-            MemoryEstimate wholeImage = MemoryEstimate.of(architecture, layers, height, width, optimizer, h, false,
-                    bounded);
-            if (wholeImage.bytes() <= budget) {
-                return sizing.whole(h, wholeImage, budget);
-            }
-            MemoryPlan tiled = sizing.largestTiles(h, budget);
-            if (tiled != null && tiled.layout().overhead() <= MAX_HALO_OVERHEAD) {
-                return tiled;
-            }
-            fallback = fallback == null ? tiled : fallback;
-        }
-        if (!lbfgs) {
-            // Adam's moments and previous point to disk (three image-sized vectors fewer), then the content
-            // targets in half precision, each only if what comes before leaves no tiles with small halos
-            // (8192 px under 6 GB: 304 px tiles with the state on disk, 1.38x the pixels).
-            for (Sizing saving : List.of(sizing.withSavings(true, false), sizing.withSavings(true, true))) {
+        if (lbfgs) {
+            fallback = cheapestLbfgs(sizing, architecture, layers, height, width, optimizer, history, bounded, budget);
+        } else {
+            // Tiles with the state in memory; else Adam's moments and previous point to disk (three image-sized
+            // vectors fewer), then the content targets in half precision, each only if what comes before leaves
+            // no tiles with small halos (8192 px under 6 GB: 304 px tiles with the state on disk, 1.38x the
+            // pixels); else the first that fits.
+            for (Sizing saving : List.of(sizing, sizing.withSavings(true, false), sizing.withSavings(true, true))) {
                 MemoryPlan tiled = saving.largestTiles(history, budget);
                 if (tiled != null && tiled.layout().overhead() <= MAX_HALO_OVERHEAD) {
                     return tiled;
@@ -131,6 +116,74 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
                         true) + " image-sized vectors in memory, its moments on disk; L-BFGS keeps " + MemoryEstimate.vectors(optimizer, 1)
                         + " with a history of 1"
                         + (bounded ? ", and the bounded one " + MemoryEstimate.BOUNDED_HOST_FLOATS + " more in host copies" : "") + ")" : ""));
+    }
+
+    /**
+     * Evaluations L-BFGS needs with a history of {@code history} to reach the loss a history of
+     * 26 or more reaches, relative to those (SqueezeNet at 512 px, 300 iterations from the
+     * content image, histories 1 to 26 side by side; 26 and 100 were alike): history 1 needs
+     * 1.83x, 2 needs 1.45x (3 did worse, 1.87x, to the loss all others reached), 5-7 1.19x, 10
+     * 1.12x, 15 1.05x. Decision 0010 has the table.
+     */
+    static double historyCost(int history) {
+        if (history >= 26) {
+            return 1.0;
+        }
+        if (history >= 15) {
+            return 1.05;
+        }
+        if (history >= 10) {
+            return 1.12;
+        }
+        if (history >= 5) {
+            return 1.19;
+        }
+        return history >= 2 ? 1.5 : 1.83;
+    }
+
+    /**
+     * Time per pixel of an evaluation in tiles against the whole image's, halos aside: the
+     * second forward pass of most tiles (measured side by side after the tiles stopped
+     * allocating: SqueezeNet 1.08, VGG-19 1.22).
+     */
+    static final double TILED_PASS_COST = 1.15;
+
+    /** What a plan is expected to cost in time to a given loss, relative to a whole image with a long history. */
+    static double timeCost(MemoryPlan plan) {
+        return historyCost(plan.history()) * (plan.tiled() ? plan.layout().overhead() * TILED_PASS_COST : 1.0);
+    }
+
+    /**
+     * The L-BFGS plan expected to reach a given loss soonest ({@link #timeCost}): over histories up
+     * to {@code longest} (the one asked for), the longest at which the whole image fits and the shortest history of each step of
+     * {@link #historyCost} (within a step a shorter history buys larger tiles at no cost), the
+     * whole image where it fits, else the largest tiles; ties go to the longer history. Null if
+     * nothing fits.
+     */
+    private static MemoryPlan cheapestLbfgs(Sizing sizing, Architecture architecture, Collection<String> layers,
+                                            int height, int width, StyleTransferConfig.OptimizerKind optimizer,
+                                            int longest, boolean bounded, long budget) {
+        java.util.TreeSet<Integer> histories = new java.util.TreeSet<>(java.util.Comparator.reverseOrder());
+        for (int h : new int[] {longest, 26, 15, 10, 5, 2, 1}) {
+            if (h <= longest) {
+                histories.add(h);
+            }
+        }
+        for (int h = longest; h >= 1; h--) {
+            if (MemoryEstimate.of(architecture, layers, height, width, optimizer, h, false, bounded).bytes() <= budget) {
+                histories.add(h);
+                break;
+            }
+        }
+        MemoryPlan best = null;
+        for (int h : histories) {
+            MemoryEstimate whole = MemoryEstimate.of(architecture, layers, height, width, optimizer, h, false, bounded);
+            MemoryPlan plan = whole.bytes() <= budget ? sizing.whole(h, whole, budget) : sizing.largestTiles(h, budget);
+            if (plan != null && (best == null || timeCost(plan) < timeCost(best) - 1e-9)) {
+                best = plan;
+            }
+        }
+        return best;
     }
 
     /** The bounded L-BFGS's host copies live on the Java heap: refuse a heap that cannot hold them. */
