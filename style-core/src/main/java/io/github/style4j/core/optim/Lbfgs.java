@@ -209,24 +209,10 @@ public final class Lbfgs implements Optimizer {
         // Host copies of x and g for the bounded steps, made once per iteration.
         HostVector xHost = bounded ? HostVector.of(x) : null;
         HostVector gHost = bounded ? HostVector.of(g) : null;
-        Spares spares = new Spares(x);
-        try {
-            return iterate(objective, shape, x, g, f, pairs, rhos, gamma, done, evaluations, start, lineSearch, bounded,
-                    subspace, xHost, gHost, spares);
-        } finally {
-            spares.close();
-        }
-    }
-
-    private OptimizationResult iterate(Objective objective, long[] shape, INDArray x, INDArray g, double f,
-                                       Deque<INDArray[]> pairs, Deque<Double> rhos, double gamma, int done,
-                                       int evaluations, long start, StrongWolfeLineSearch lineSearch, boolean bounded,
-                                       SubspaceStep subspace, HostVector xHost, HostVector gHost, Spares spares) {
         for (int iteration = done + 1; iteration <= maxIterations; iteration++) {
             boolean[] held = bounded ? new boolean[(int) x.length()] : null;
             INDArray free = bounded ? freeGradient(xHost, gHost, held, g) : g;
-            INDArray d = bounded ? subspace.direction(free, held, pairs, gamma)
-                    : direction(free, pairs, rhos, gamma, spares.take());
+            INDArray d = bounded ? subspace.direction(free, held, pairs, gamma) : direction(free, pairs, rhos, gamma);
             if (d != null && bounded) {
                 d = feasibleDirection(xHost, d, held);
             }
@@ -235,7 +221,9 @@ public final class Lbfgs implements Optimizer {
                 pairs.clear();
                 rhos.clear();
                 gamma = 1;
-                spares.give(d);
+                if (d != null) {
+                    d.close();
+                }
                 d = bounded ? feasibleDirection(xHost, free.neg(), held) : g.neg();
                 gtd = Nd4j.getBlasWrapper().dot(g, d);
                 if (!(gtd < 0)) {
@@ -262,15 +250,16 @@ public final class Lbfgs implements Optimizer {
                 lineSearchObserver.accept(new WolfeCheck(f, gtd, step.step(), step.evaluation().loss(),
                         step.directionalDerivative(), step.wolfe()));
             }
-            INDArray s = spares.take().assign(step.point()).subi(x);
+            INDArray s = step.point().sub(x);
             double stepLength = s.norm2Number().doubleValue();
             double stepLargest = s.amaxNumber().doubleValue();
-            INDArray gNew = step.evaluation().gradient().reshape(x.length()); // ours: the objective handed it over
-            spares.give(d);
+            INDArray gNew = step.evaluation().gradient().reshape(x.length()).dup();
+            step.evaluation().gradient().close(); // copied into gNew
+            d.close();
             if (free != g) {
-                spares.give(free);
+                free.close();
             }
-            INDArray y = g.rsubi(gNew); // g's buffer, which the new gradient replaces
+            INDArray y = gNew.sub(g);
             double ys = Nd4j.getBlasWrapper().dot(y, s);
             // Unbounded, PyTorch's rule (s·y > 1e-10); bounded, L-BFGS-B's, relative to the
             // step's descent, so that the small steps near a bounded optimum still update.
@@ -278,7 +267,7 @@ public final class Lbfgs implements Optimizer {
             if (bounded ? ys > EPSILON * -(step.step() * gtd) : ys > 1e-10) {
                 if (pairs.size() == history) {
                     for (INDArray dropped : pairs.removeFirst()) {
-                        spares.give(dropped);
+                        dropped.close();
                     }
                     rhos.removeFirst();
                 }
@@ -286,11 +275,12 @@ public final class Lbfgs implements Optimizer {
                 rhos.addLast(1 / ys);
                 gamma = ys / Nd4j.getBlasWrapper().dot(y, y);
             } else {
-                spares.give(s);
-                spares.give(y);
+                s.close();
+                y.close();
             }
             double fOld = f;
             x = bounded ? project(step.point()) : step.point(); // x + d may round an ulp past a bound
+            g.close(); // our own copy; nothing else holds it
             g = gNew;
             f = step.evaluation().loss();
             if (bounded) {
@@ -346,60 +336,13 @@ public final class Lbfgs implements Optimizer {
     }
 
     /**
-     * Image-sized vectors the iterations are done with (a direction, a dropped or rejected pair),
-     * kept for the next ones: on the machines measured a fresh array costs about 2.7 ns a byte to
-     * fault in (a 1024 px image's six vectors an iteration: a fifth of a SqueezeNet iteration).
-     * Holds at most {@link #MOST}; what does not fit is freed.
-     */
-    private static final class Spares {
-        private static final int MOST = 3;
-        private final Deque<INDArray> free = new ArrayDeque<>();
-        private final long length;
-        private final org.nd4j.linalg.api.buffer.DataType dataType;
-
-        Spares(INDArray like) {
-            this.length = like.length();
-            this.dataType = like.dataType();
-        }
-
-        /** A vector like the image's, contents undefined. */
-        INDArray take() {
-            INDArray spare = free.pollFirst();
-            return spare != null ? spare : Nd4j.createUninitialized(dataType, length);
-        }
-
-        /** Takes back a vector nothing else holds (null: nothing). */
-        void give(INDArray vector) {
-            if (vector == null) {
-                return;
-            }
-            if (free.size() < MOST && vector.length() == length && vector.dataType() == dataType
-                    && vector.rank() == 1 && !vector.wasClosed()) {
-                free.addFirst(vector);
-            } else if (vector.closeable()) {
-                vector.close();
-            }
-        }
-
-        void close() {
-            for (INDArray vector : free) {
-                if (vector.closeable()) {
-                    vector.close();
-                }
-            }
-            free.clear();
-        }
-    }
-
-    /**
      * The two-loop recursion: -H g, with H the L-BFGS inverse-Hessian approximation. BLAS dot and
      * axpy, in place: the history holds up to 2m image-sized vectors, and one temporary per pair
      * and iteration would be gigabytes of garbage an iteration at large sizes.
      */
-    private static INDArray direction(INDArray g, Deque<INDArray[]> pairs, Deque<Double> rhos, double gamma,
-                                      INDArray into) {
+    private static INDArray direction(INDArray g, Deque<INDArray[]> pairs, Deque<Double> rhos, double gamma) {
         BlasWrapper blas = Nd4j.getBlasWrapper();
-        INDArray q = into.assign(g).negi();
+        INDArray q = g.neg();
         int k = pairs.size();
         double[] alphas = new double[k];
         Iterator<INDArray[]> newestFirst = pairs.descendingIterator();
