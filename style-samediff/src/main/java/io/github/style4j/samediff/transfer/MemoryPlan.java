@@ -142,15 +142,22 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
     }
 
     /**
-     * Time per pixel of an evaluation in tiles against the whole image's, halos aside: the
-     * second forward pass of most tiles (measured side by side after the tiles stopped
-     * allocating: SqueezeNet 1.08, VGG-19 1.22).
+     * Time per pixel of an evaluation in tiles against the whole image's, halos aside: the second
+     * forward pass of most tiles and the work each tile repeats, {@code 1 + TILE_COST_PX / tile}.
+     * Measured side by side with SqueezeNet (`large --part pixels`): 4 tiles of 1024 px 0.96x
+     * (noise around 1.1), 48 of 544 px 1.15x, 126 of 304 px 1.32x; VGG-19's forward pass is a
+     * larger share of its work (2 tiles of 688 px: 1.22x), which the one constant under-counts.
      */
-    static final double TILED_PASS_COST = 1.15;
+    static final double TILE_COST_PX = 100;
+
+    static double tiledPassCost(int tileSize) {
+        return 1 + TILE_COST_PX / tileSize;
+    }
 
     /** What a plan is expected to cost in time to a given loss, relative to a whole image with a long history. */
     static double timeCost(MemoryPlan plan) {
-        return historyCost(plan.history()) * (plan.tiled() ? plan.layout().overhead() * TILED_PASS_COST : 1.0);
+        return historyCost(plan.history())
+                * (plan.tiled() ? plan.layout().overhead() * tiledPassCost(plan.tileSize()) : 1.0);
     }
 
     /**
