@@ -8,10 +8,12 @@ import java.util.Locale;
 
 /**
  * How one scale of a run fits its memory budget: on the whole image with the history asked
- * for when it fits; otherwise the L-BFGS history is capped so that its image-sized vectors
- * take at most half the budget, and the scale runs on the whole image if that now fits, else in
- * the largest tiles ({@link TileLayout}) that do; shorter histories when even the smallest
- * tiles do not fit, or when the tiles' halos would add more than a quarter to the pixels.
+ * for when it fits; otherwise, with L-BFGS, the history (up to the one asked for) and the
+ * largest tiles ({@link TileLayout}) that fit with it, or the whole image, chosen for the least
+ * expected time to a given loss ({@link #timeCost}: a short history needs more iterations,
+ * small tiles cost more per pixel); with Adam, the largest tiles, its state on disk and then
+ * its content targets in half precision only when the tiles' halos would otherwise add more
+ * than a quarter to the pixels.
  *
  * @param tileSize  pixels of positions each tile owns per side, or 0 for the whole image
  * @param history   the L-BFGS history to use (the configured one unless the budget forced less)
