@@ -25,6 +25,16 @@ import org.nd4j.linalg.learning.GradientUpdater;
  * epsilon 1e-8; 1000 iterations; no clamping.
  */
 public final class Adam implements Optimizer {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Adam.class);
+    /** Prefix of the moments files in the state folder; {@link #removeStaleStateFiles} knows them by it. */
+    static final String MOMENTS_PREFIX = "style4j-adam-moments-";
+    /** A moments file nobody has locked and nobody has written for this long was left by a run that was killed. */
+    static final java.time.Duration STALE_AFTER = java.time.Duration.ofHours(1);
+    /**
+     * Moments files of live runs in this JVM: the scan must not open them, since closing any
+     * channel to a file releases this JVM's lock on it (POSIX record locks).
+     */
+    private static final java.util.Set<Path> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Floats per chunk of a state on disk: 16 MB arrays, three of them. */
     static final int DEFAULT_CHUNK = 1 << 22;
     static {
@@ -264,7 +274,8 @@ public final class Adam implements Optimizer {
                             + "%s, which has %.2f GB free: free some space there or keep the state in another folder",
                             bytes / 1e9, stateFolder, free / 1e9));
                 }
-                momentsPath = java.nio.file.Files.createTempFile(stateFolder, "style4j-adam-moments-", ".npy");
+                removeStaleStateFiles(stateFolder);
+                momentsPath = java.nio.file.Files.createTempFile(stateFolder, MOMENTS_PREFIX, ".npy");
                 if (from == null) {
                     java.nio.file.Files.write(momentsPath, header);
                 } else {
@@ -274,6 +285,8 @@ public final class Adam implements Optimizer {
                 momentsPath.toFile().deleteOnExit();
                 momentsChannel = java.nio.channels.FileChannel.open(momentsPath, StandardOpenOption.READ,
                         StandardOpenOption.WRITE);
+                LIVE.add(momentsPath.toAbsolutePath());
+                lockQuietly(momentsChannel);
                 if (from == null) { // zeros, as a sparse file
                     momentsChannel.write(java.nio.ByteBuffer.wrap(new byte[] {0}), dataStart + 2 * n * Float.BYTES - 1);
                 }
@@ -281,16 +294,22 @@ public final class Adam implements Optimizer {
                                 "style4j-adam-previous-", ".f32"), StandardOpenOption.READ, StandardOpenOption.WRITE,
                         StandardOpenOption.DELETE_ON_CLOSE);
             } catch (java.io.IOException e) {
-                closeQuietly(momentsChannel);
-                deleteQuietly(momentsPath);
+                abandon(momentsChannel, momentsPath);
                 throw failure("could not create Adam's state files", e);
             } catch (RuntimeException e) {
-                closeQuietly(momentsChannel);
-                deleteQuietly(momentsPath);
+                abandon(momentsChannel, momentsPath);
                 throw e;
             }
             this.momentsFile = momentsPath;
             this.moments = momentsChannel;
+        }
+
+        private static void abandon(java.nio.channels.FileChannel channel, Path file) {
+            closeQuietly(channel);
+            deleteQuietly(file);
+            if (file != null) {
+                LIVE.remove(file.toAbsolutePath());
+            }
         }
 
         private void copyMoments(AdamMoments from, Path target, byte[] header) throws java.io.IOException {
@@ -378,6 +397,7 @@ public final class Adam implements Optimizer {
             closeQuietly(moments);
             closeQuietly(previous);
             deleteQuietly(momentsFile);
+            LIVE.remove(momentsFile.toAbsolutePath());
         }
 
         private RuntimeException failure(String what, java.io.IOException e) {
@@ -434,6 +454,60 @@ public final class Adam implements Optimizer {
             } catch (java.io.IOException ignored) {
                 // the file is temporary; nothing else to do
             }
+        }
+    }
+
+    /**
+     * Deletes moments files in {@code folder} that a run killed before it could delete them left
+     * behind (a deleted-on-exit file survives SIGKILL and out-of-memory kills; at 8192 px one is
+     * 0.9 GB): those no process holds a lock on and nobody has written for {@link #STALE_AFTER}.
+     * A live run holds its file's lock from just after creating it, and writes it every step;
+     * the age covers the moment before the lock, and a lock released early (closing any channel
+     * to a file, a checkpoint's copy say, releases the process's POSIX locks on it).
+     * Never fails: what cannot be checked or deleted is left.
+     *
+     * @return how many files were deleted
+     */
+    static int removeStaleStateFiles(Path folder) {
+        int removed = 0;
+        try (java.nio.file.DirectoryStream<Path> files = java.nio.file.Files.newDirectoryStream(folder,
+                MOMENTS_PREFIX + "*.npy")) {
+            java.nio.file.attribute.FileTime cutoff = java.nio.file.attribute.FileTime.from(
+                    java.time.Instant.now().minus(STALE_AFTER));
+            for (Path file : files) {
+                try {
+                    if (LIVE.contains(file.toAbsolutePath())
+                            || java.nio.file.Files.getLastModifiedTime(file).compareTo(cutoff) > 0) {
+                        continue;
+                    }
+                    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                            StandardOpenOption.WRITE);
+                         java.nio.channels.FileLock lock = channel.tryLock()) {
+                        if (lock == null) {
+                            continue; // another process's live run
+                        }
+                        java.nio.file.Files.delete(file);
+                        removed++;
+                        log.info("Deleted {}: Adam's state from a run that ended without deleting it", file);
+                    }
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    // a live run in this JVM holds it
+                } catch (java.io.IOException | RuntimeException e) {
+                    log.debug("Left {} ({})", file, e.toString());
+                }
+            }
+        } catch (java.io.IOException e) {
+            log.debug("Could not look for stale Adam state files in {} ({})", folder, e.toString());
+        }
+        return removed;
+    }
+
+    /** Holds a lock on a live run's moments file until the channel closes, where the file system has locks. */
+    private static void lockQuietly(java.nio.channels.FileChannel channel) {
+        try {
+            channel.tryLock();
+        } catch (java.io.IOException | RuntimeException e) {
+            log.debug("Adam's state file cannot be locked ({}); other runs will go by its age alone", e.toString());
         }
     }
 

@@ -125,4 +125,57 @@ class AdamOnDiskTest {
                 .optStateOnDisk(folder).build().minimize(quadratic(), Nd4j.rand(DataType.DOUBLE, 1, N)));
         assertTrue(doubles.getMessage().contains("float32"), doubles.getMessage());
     }
+
+    /**
+     * A killed run cannot delete its moments file (deleteOnExit does not run): the next run
+     * deletes those no process holds a lock on and nobody has written for an hour, and leaves
+     * a file another process holds (a second JVM here), a recent one and files of other names.
+     */
+    @Test
+    void stateFilesLeftByKilledRunsAreDeletedByTheNextRun() throws Exception {
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(Adam.STALE_AFTER).minusSeconds(60));
+        Path stale = Files.write(folder.resolve(Adam.MOMENTS_PREFIX + "1.npy"), new byte[16]);
+        Path held = Files.write(folder.resolve(Adam.MOMENTS_PREFIX + "2.npy"), new byte[16]);
+        Path recent = Files.write(folder.resolve(Adam.MOMENTS_PREFIX + "3.npy"), new byte[16]);
+        Path other = Files.write(folder.resolve("moments.npy"), new byte[16]);
+        for (Path file : List.of(stale, held, other)) {
+            Files.setLastModifiedTime(file, old);
+        }
+        Process holder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), LockHolder.class.getName(), held.toString())
+                .redirectErrorStream(true).start();
+        try {
+            String line = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8)).readLine();
+            assertEquals("locked", line, "the second JVM did not lock the file");
+            Files.setLastModifiedTime(held, old); // opening it for the lock did not write it; to be sure
+            // A run with its state in the folder cleans up as it starts, and its own file goes at the end.
+            adam(3).optStateOnDisk(folder).chunk(CHUNK).build().minimize(quadratic(), start());
+            assertTrue(Files.notExists(stale), "the stale file is still there");
+            assertTrue(Files.exists(held), "a file another process holds was deleted");
+            assertTrue(Files.exists(recent) && Files.exists(other), "a recent file or another name was deleted");
+            try (var left = Files.list(folder)) {
+                assertEquals(3, left.count(), "the run's own files were not deleted at its end");
+            }
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+        // Once its holder is gone, the held file is stale too.
+        assertEquals(1, Adam.removeStaleStateFiles(folder));
+        assertTrue(Files.notExists(held));
+    }
+
+    /** A second JVM's lock on a file, held until it is killed. */
+    static final class LockHolder {
+        public static void main(String[] args) throws Exception {
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(Path.of(args[0]),
+                    java.nio.file.StandardOpenOption.WRITE);
+                 java.nio.channels.FileLock lock = channel.lock()) {
+                System.out.println("locked");
+                System.out.flush();
+                Thread.sleep(120_000);
+            }
+        }
+    }
 }
