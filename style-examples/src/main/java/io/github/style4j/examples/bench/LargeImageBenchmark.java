@@ -44,7 +44,8 @@ import picocli.CommandLine.Option;
  *       the budget chose, seconds per evaluation and peak resident memory (VmHWM);</li>
  *   <li>{@code pixels}: time per pixel against 1024 px side by side: in one JVM, the objective
  *       each size's plan gives under the budget (its tiles, halos included), evaluated in turns,
- *       so that the machine's changing load falls on every size alike;</li>
+ *       so that the machine's changing load falls on every size alike; L-BFGS's plans, and for
+ *       SqueezeNet Adam's too (no history to hold: larger tiles);</li>
  *   <li>{@code gradient}: the tiled objective against the whole image's at 1024 px in float32
  *       (both fit there): relative error of loss and gradient, time of each;</li>
  *   <li>{@code seams}: a whole coarse-to-fine run at a large size in tiles, and the mean absolute
@@ -74,6 +75,10 @@ final class LargeImageBenchmark implements Callable<Integer> {
     @Option(names = "--adam-sizes", split = ",", description = "SqueezeNet sizes run with Adam (L-BFGS's vectors do "
             + "not fit 6 GB there; default: ${DEFAULT-VALUE}).")
     List<Integer> adamSizes = new ArrayList<>(List.of(4096, 8192));
+
+    @Option(names = "--pixels-adam-sizes", split = ",", description = "SqueezeNet sizes of the pixels part's Adam "
+            + "rows, whose plans differ from L-BFGS's (default: ${DEFAULT-VALUE}).")
+    List<Integer> pixelsAdamSizes = new ArrayList<>(List.of(1024, 4096));
 
     @Option(names = "--gradient-tile", description = "Tile size of the gradient comparison (default: ${DEFAULT-VALUE}).")
     int gradientTile = 512;
@@ -163,15 +168,20 @@ final class LargeImageBenchmark implements Callable<Integer> {
                     + "objective as planned under %d GB, evaluated in turns; 1 warm-up and 3 timed rounds):%n", budget);
             List<String> roomy = List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=20g",
                     "-Dorg.bytedeco.javacpp.maxbytes=18g");
-            for (String network : List.of("squeezenet", "vgg19")) {
-                List<Integer> sizesHere = network.equals("squeezenet") ? sizes : vggSizes;
-                String[] r = ChildJvm.run(Pixels.class, MARKER, roomy, network, weights.toString(), content.toString(),
+            for (String[] run : List.of(new String[] {"squeezenet", "lbfgs"}, new String[] {"squeezenet", "adam"},
+                    new String[] {"vgg19", "lbfgs"})) {
+                List<Integer> sizesHere = run[1].equals("adam") ? pixelsAdamSizes
+                        : run[0].equals("squeezenet") ? sizes : vggSizes;
+                if (sizesHere.isEmpty()) {
+                    continue;
+                }
+                String[] r = ChildJvm.run(Pixels.class, MARKER, roomy, run[0], weights.toString(), content.toString(),
                         style.toString(), Long.toString((long) budget * GIB), sizesHere.stream().map(String::valueOf)
-                                .collect(java.util.stream.Collectors.joining(",")));
+                                .collect(java.util.stream.Collectors.joining(",")), run[1]);
                 for (String row : String.join(" ", r).split(";")) {
                     String[] f = row.trim().split(" ");
-                    System.out.printf(Locale.ROOT, "  %-10s %6s px  %-26s %8s s/eval %8s s/MP  %5sx 1024 px%n", network,
-                            f[0], f[1].replace('_', ' '), f[2], f[3], f[4]);
+                    System.out.printf(Locale.ROOT, "  %-10s %-5s %6s px  %-40s %8s s/eval %8s s/MP  %5sx 1024 px%n",
+                            run[0], run[1], f[0], f[1].replace('_', ' '), f[2], f[3], f[4]);
                 }
             }
         }
@@ -271,8 +281,8 @@ final class LargeImageBenchmark implements Callable<Integer> {
     }
 
     /**
-     * The objectives each size's plan gives (tiles or whole image, as a run plans them with
-     * L-BFGS under the budget), all held in one JVM and evaluated in turns; prints each size's
+     * The objectives each size's plan gives (tiles or whole image, as a run plans them with the
+     * optimiser named last, {@code lbfgs} or {@code adam}, under the budget), all held in one JVM and evaluated in turns; prints each size's
      * seconds per evaluation and per megapixel and its ratio to the first size's.
      */
     public static final class Pixels {
@@ -290,6 +300,8 @@ final class LargeImageBenchmark implements Callable<Integer> {
             StyleTargets targets = StyleTargets.fromImage(network, ImageTensors.toTensor(Resizing.fitToMaxSide(
                     styleImage, 512)), styleLayers.keySet());
             List<Integer> sizes = java.util.Arrays.stream(args[5].split(",")).map(Integer::valueOf).toList();
+            StyleTransferConfig.OptimizerKind optimizer = args[6].equals("adam") ? StyleTransferConfig.OptimizerKind.ADAM
+                    : StyleTransferConfig.OptimizerKind.LBFGS;
             List<io.github.style4j.core.optim.Objective> objectives = new ArrayList<>();
             List<INDArray> images = new ArrayList<>();
             List<String> plans = new ArrayList<>();
@@ -299,11 +311,11 @@ final class LargeImageBenchmark implements Callable<Integer> {
                 List<String> layers = new ArrayList<>(styleLayers.keySet());
                 layers.add(contentLayer);
                 MemoryPlan plan = MemoryPlan.of(architecture, network.weights().ceilModePooling(), layers,
-                        List.of(contentLayer), content.height(), content.width(),
-                        StyleTransferConfig.OptimizerKind.LBFGS, 100, true, true, 0, budget);
+                        List.of(contentLayer), content.height(), content.width(), optimizer, 100, true, true, 0, budget);
                 Map<String, INDArray> contentTargets = TiledPass.activations(network, TileLayout.of(network,
                         List.of(contentLayer), content.height(), content.width(), plan.tiled() ? plan.tileSize()
-                                : Math.max(content.height(), content.width())), tensor, List.of(contentLayer));
+                                : Math.max(content.height(), content.width())), tensor, List.of(contentLayer), () -> { },
+                        plan.halfContentTargets() ? DataType.HALF : network.dataType());
                 PerceptualLoss loss = loss(styleLayers, targets, contentLayer, contentTargets);
                 objectives.add(plan.tiled() ? new TiledObjective(network, loss, List.of(), plan.layout())
                         : new FeaturePassObjective(network, loss, List.of(), tensor));
