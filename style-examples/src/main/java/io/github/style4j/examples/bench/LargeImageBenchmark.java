@@ -282,8 +282,9 @@ final class LargeImageBenchmark implements Callable<Integer> {
 
     /**
      * The objectives each size's plan gives (tiles or whole image, as a run plans them with the
-     * optimiser named last, {@code lbfgs} or {@code adam}, under the budget), all held in one JVM and evaluated in turns; prints each size's
-     * seconds per evaluation and per megapixel and its ratio to the first size's.
+     * optimiser named last, {@code lbfgs} or {@code adam}, under the budget), all held in one JVM
+     * and evaluated in turns; prints each size's seconds per evaluation and per megapixel and its
+     * ratio to the first size's.
      */
     public static final class Pixels {
         private Pixels() {
