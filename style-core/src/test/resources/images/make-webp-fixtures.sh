@@ -17,9 +17,8 @@ open("/tmp/webp-pattern.png", "wb").write(png)
 PY
 cwebp -quiet -lossless -exact /tmp/webp-pattern.png -o pattern-lossless.webp
 cwebp -quiet -q 90 /tmp/webp-pattern.png -o pattern-lossy.webp
-# The lossy file as libwebp itself decodes it, with simple chroma upsampling (-nofancy) as
-# TwelveMonkeys does (libwebp's default "fancy" upsampling differs by ~3/255 on average).
-dwebp -quiet -nofancy pattern-lossy.webp -o pattern-lossy-dwebp.png
+# The lossy file as libwebp itself decodes it (default "fancy" chroma upsampling, as WebpLossy).
+dwebp -quiet pattern-lossy.webp -o pattern-lossy-dwebp.png
 rm -f /tmp/webp-pattern.png  # (the lossy fixtures above are made first)
 
 # Lossless files that exercise every part of the VP8L decoder (WebpLossless): each with the

@@ -53,11 +53,12 @@ import org.slf4j.LoggerFactory;
  *   <li>16-bit and grey PNG, BMP and GIF: the JDK's ImageIO decoders (Commons
  *       Imaging reduces 16-bit PNG to 8 bits, linearises grey, and allocates hundreds of
  *       megabytes on some tiny damaged BMPs and GIFs);</li>
- *   <li>RGB and grey JPEG: the JDK's own JPEG decoder, picked by class; CMYK/YCCK JPEG and lossy
- *       WebP: the TwelveMonkeys ImageIO plugins, picked by class;</li>
+ *   <li>RGB and grey JPEG: the JDK's own JPEG decoder, picked by class; CMYK/YCCK JPEG and WebP
+ *       with an ICC profile: the TwelveMonkeys ImageIO plugins, picked by class;</li>
  *   <li>binary PGM/PPM (8 or 16 bit), grey or RGB(A) TIFF of 8 or 16 bits in strips or tiles,
- *       the common PNG, and lossless WebP: style4j itself ({@link BinaryPnm}, {@link DeepTiff},
- *       {@link DirectPng}, {@link WebpLossless}).</li>
+ *       the common PNG, and still WebP, lossless or lossy (with alpha): style4j itself
+ *       ({@link BinaryPnm}, {@link DeepTiff}, {@link DirectPng}, {@link WebpLossless},
+ *       {@link WebpLossy}).</li>
  * </ul>
  * EXIF orientation (JPEG, TIFF) is applied. An embedded ICC profile other than sRGB is
  * converted to sRGB exactly once (by the decoder where it does so, else here).
@@ -162,6 +163,11 @@ public final class ImageReader {
             int[] lossless = WebpLossless.payload(bytes);
             if (lossless != null) {
                 RgbImage image = WebpLossless.decode(bytes, lossless, header.width(), header.height(), path);
+                return Orientation.apply(image, exifOrientation(bytes, format, path));
+            }
+            int[] lossy = WebpLossy.payload(bytes);
+            if (lossy != null) {
+                RgbImage image = WebpLossy.decode(bytes, lossy, header.width(), header.height(), path);
                 return Orientation.apply(image, exifOrientation(bytes, format, path));
             }
         }

@@ -79,6 +79,15 @@ final class WebpLossless {
         return decoder.decode(width, height);
     }
 
+    /**
+     * Decodes a VP8L image stream without its header (transforms first), as a lossy WebP's ALPH
+     * chunk holds its alpha plane: {@code width} x {@code height} ARGB values, alpha in green.
+     */
+    static int[] imageStream(byte[] b, int start, int end, int width, int height, Path path)
+            throws CorruptImageException {
+        return new WebpLossless(b, start, end, path).decodeImage(width, height, true);
+    }
+
     private RgbImage decode(long expectedWidth, long expectedHeight) throws CorruptImageException {
         if (in.read(8) != 0x2f) {
             throw damaged("no 0x2F signature");

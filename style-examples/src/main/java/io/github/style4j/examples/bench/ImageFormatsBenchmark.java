@@ -57,13 +57,16 @@ final class ImageFormatsBenchmark implements Callable<Integer> {
         files.put("TIFF 8-bit", write(photo, "tiff", null));
         files.put("TIFF 16-bit deflate", tiff16(sixteenBit(photo)));
         files.put("PPM 16-bit", ppm16(sixteenBit(photo)));
-        byte[] webp = webp(files.get("PNG 8-bit"), null);
+        byte[] webp = webp(files.get("PNG 8-bit"), List.of());
         if (webp != null) {
             files.put("WebP lossy (cwebp)", webp);
-            files.put("WebP lossless -z 0", webp(files.get("PNG 8-bit"), "0"));
-            files.put("WebP lossless -z 6", webp(files.get("PNG 8-bit"), "6"));
+            // Film grain leaves lossy WebP many more coefficients to decode (4-5 MB, not 0.2).
+            files.put("WebP lossy -q 90, grainy", webp(write(grainy(photo), "png", null), List.of("-q", "90")));
+            files.put("WebP lossless -z 0", webp(files.get("PNG 8-bit"), List.of("-lossless", "-z", "0")));
+            files.put("WebP lossless -z 6", webp(files.get("PNG 8-bit"), List.of("-lossless", "-z", "6")));
         }
-        Map<String, byte[]> hostile = hostile(files.get("JPEG baseline"), files.get("PNG 8-bit"));
+        Map<String, byte[]> hostile = hostile(files.get("JPEG baseline"), files.get("PNG 8-bit"),
+                files.get("WebP lossy -q 90, grainy"));
         ImageReader reader = ImageReader.defaults();
         System.out.printf(Locale.ROOT, "%-26s %9s %9s %10s %12s %6s%n", "file (12 MP)", "MB", "read ms", "alloc MB",
                 "-Xmx300m", "goal");
@@ -212,20 +215,33 @@ final class ImageFormatsBenchmark implements Callable<Integer> {
         return out.array();
     }
 
+    /** The image with Gaussian grain (sigma 12 levels, fixed seed) in every channel. */
+    private static BufferedImage grainy(BufferedImage image) {
+        BufferedImage out = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(17);
+        int[] row = new int[3 * W];
+        for (int y = 0; y < H; y++) {
+            image.getRaster().getPixels(0, y, W, 1, row);
+            for (int i = 0; i < row.length; i++) {
+                row[i] = Math.max(0, Math.min(255, (int) Math.round(row[i] + 12 * random.nextGaussian())));
+            }
+            out.getRaster().setPixels(0, y, W, 1, row);
+        }
+        return out;
+    }
+
     /**
-     * A WebP of the PNG by Debian's cwebp, lossy (effort null) or lossless at that effort (0 the
-     * fastest, 6 cwebp's default), or null if cwebp is not installed.
+     * A WebP of the PNG by Debian's cwebp with these options (none: lossy at cwebp's defaults),
+     * or null if cwebp is not installed.
      */
-    private static byte[] webp(byte[] png, String losslessEffort) {
+    private static byte[] webp(byte[] png, List<String> options) {
         try {
             Path in = Files.createTempFile("style4j-bench-", ".png");
             Path out = Files.createTempFile("style4j-bench-", ".webp");
             try {
                 Files.write(in, png);
                 List<String> command = new ArrayList<>(List.of("cwebp", "-quiet"));
-                if (losslessEffort != null) {
-                    command.addAll(List.of("-lossless", "-z", losslessEffort));
-                }
+                command.addAll(options);
                 command.addAll(List.of(in.toString(), "-o", out.toString()));
                 Process cwebp = new ProcessBuilder(command).redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -240,7 +256,7 @@ final class ImageFormatsBenchmark implements Callable<Integer> {
     }
 
     /** Bombs, huge declarations and truncations, made here from the good files and by hand. */
-    private static Map<String, byte[]> hostile(byte[] jpeg, byte[] png) throws Exception {
+    private static Map<String, byte[]> hostile(byte[] jpeg, byte[] png, byte[] lossyWebp) throws Exception {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("PNG iCCP inflating to 1 GB", pngWithIccpBomb());
         byte[] huge = png.clone();
@@ -270,6 +286,13 @@ final class ImageFormatsBenchmark implements Callable<Integer> {
         random[1] = (byte) 0xd8;
         random[2] = (byte) 0xff;
         files.put("JPEG marker, then noise", random);
+        if (lossyWebp != null) {
+            files.put("WebP lossy cut in half", java.util.Arrays.copyOf(lossyWebp, lossyWebp.length / 2));
+            byte[] webpHuge = lossyWebp.clone(); // the VP8 frame header's 14-bit width and height
+            ByteBuffer.wrap(webpHuge, 26, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putShort((short) 16383)
+                    .putShort((short) 16383);
+            files.put("WebP lossy declaring 16383^2", webpHuge);
+        }
         return files;
     }
 

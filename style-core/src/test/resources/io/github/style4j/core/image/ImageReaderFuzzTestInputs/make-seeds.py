@@ -68,6 +68,10 @@ save("seed_webp", open(os.path.normpath(webp_source), "rb").read())
 images = os.path.join(D, *[".."] * 7, "images")
 save("seed_tif_16bit_rgb_deflate", open(os.path.join(images, "rgb16-deflate.tif"), "rb").read())
 save("seed_tif_16bit_rgba", open(os.path.join(images, "rgba16.tif"), "rb").read())
+# style4j's own lossy WebP path (WebpLossy): VP8 with a compressed ALPH chunk, and libvpx's
+# simple filter with two token partitions (make-webp-lossy-fixtures.sh).
+save("seed_webp_lossy_alpha", open(os.path.join(images, "lossy-alpha-best.webp"), "rb").read())
+save("seed_webp_lossy_simple_partitions", open(os.path.join(images, "lossy-vpx-simple-odd.webp"), "rb").read())
 # Hostile: a header that claims 65535x65535, a truncated PNG, and a small iCCP chunk that
 # inflates to 48 MiB, past the 16 MiB limit for compressed chunks.
 save("seed_bmp_huge_header", b"BM" + struct.pack("<IHHI", 70, 0, 0, 54)
