@@ -278,7 +278,7 @@ final class WebpLossy {
                     }
                     coded = false;
                 }
-                reconstruct(mbX, mbY, subblocks, uvMode, segment);
+                reconstruct(mbX, mbY, subblocks, uvMode);
                 int strength = 2 * segment + (subblocks ? 1 : 0);
                 rowFilter[rowBase + mbX] = filterStrengths[strength][0] == 0 ? -1
                         : strength | ((subblocks || coded) ? 0x100 : 0);
@@ -596,7 +596,7 @@ final class WebpLossy {
 
     // ---------------------------------------------------------------- prediction and reconstruction
 
-    private void reconstruct(int mbX, int mbY, boolean subblocks, int uvMode, int segment) {
+    private void reconstruct(int mbX, int mbY, boolean subblocks, int uvMode) {
         int origin = (16 * mbY + 1) * lumaStride + 16 * mbX + 1;
         if (subblocks) {
             int aboveRight = origin - lumaStride + 16;
