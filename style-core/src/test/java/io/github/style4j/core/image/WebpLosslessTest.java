@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
@@ -23,10 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class WebpLosslessTest {
     private static byte[] resource(String name) throws Exception {
-        try (InputStream in = WebpLosslessTest.class.getResourceAsStream("/images/" + name)) {
-            assertNotNull(in, name);
-            return in.readAllBytes();
-        }
+        return TestImages.fixture(name);
     }
 
     @ParameterizedTest
@@ -42,27 +38,8 @@ class WebpLosslessTest {
         int[] payload = WebpLossless.payload(webp);
         assertNotNull(payload, "a VP8L stream");
         RgbImage image = WebpLossless.decode(webp, payload, w, h, Path.of(name));
-        boolean alpha = reference.getColorModel().hasAlpha();
-        assertEquals(alpha, image.hasAlpha(), "alpha");
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int expected = reference.getRGB(x, y);
-                int[] ours = {Math.round(image.get(0, x, y) * 255), Math.round(image.get(1, x, y) * 255),
-                    Math.round(image.get(2, x, y) * 255)};
-                int[] theirs = {(expected >> 16) & 0xff, (expected >> 8) & 0xff, expected & 0xff};
-                if (alpha) {
-                    int a = expected >>> 24;
-                    assertEquals(a, Math.round(image.alpha(x, y) * 255), name + " alpha at " + x + "," + y);
-                    if (a == 0) {
-                        continue; // libwebp's PNG may write any colour under full transparency
-                    }
-                }
-                int fx = x;
-                int fy = y;
-                assertTrue(Arrays.equals(theirs, ours), () -> name + " at " + fx + "," + fy + ": libwebp "
-                        + Arrays.toString(theirs) + ", style4j " + Arrays.toString(ours));
-            }
-        }
+        // libwebp's PNG may write any colour under full transparency.
+        TestImages.assertSamePixels(name, image, reference, false);
         // And through the public reader, which picks this decoder for VP8L files.
         RgbImage viaReader = ImageReader.defaults().read(webp, Path.of(name + ".webp"));
         assertTrue(Arrays.equals(image.rgb(), viaReader.rgb()));

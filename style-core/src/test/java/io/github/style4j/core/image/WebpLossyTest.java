@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
@@ -24,10 +23,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class WebpLossyTest {
     private static byte[] resource(String name) throws Exception {
-        try (InputStream in = WebpLossyTest.class.getResourceAsStream("/images/" + name)) {
-            assertNotNull(in, name);
-            return in.readAllBytes();
-        }
+        return TestImages.fixture(name);
     }
 
     @ParameterizedTest
@@ -43,27 +39,7 @@ class WebpLossyTest {
         int[] payload = WebpLossy.payload(webp);
         assertNotNull(payload, "a VP8 frame");
         RgbImage image = WebpLossy.decode(webp, payload, w, h, Path.of(name));
-        boolean alpha = reference.getColorModel().hasAlpha();
-        assertEquals(alpha, image.hasAlpha(), "alpha");
-        int differing = 0;
-        String first = null;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int expected = reference.getRGB(x, y);
-                int[] theirs = {(expected >> 16) & 0xff, (expected >> 8) & 0xff, expected & 0xff,
-                    alpha ? expected >>> 24 : 255};
-                int[] ours = {Math.round(image.get(0, x, y) * 255), Math.round(image.get(1, x, y) * 255),
-                    Math.round(image.get(2, x, y) * 255), alpha ? Math.round(image.alpha(x, y) * 255) : 255};
-                if (!Arrays.equals(theirs, ours)) {
-                    differing++;
-                    if (first == null) {
-                        first = x + "," + y + ": libwebp " + Arrays.toString(theirs) + ", style4j "
-                                + Arrays.toString(ours);
-                    }
-                }
-            }
-        }
-        assertEquals(0, differing, name + ": " + differing + " of " + w * h + " pixels differ, first at " + first);
+        TestImages.assertSamePixels(name, image, reference, true);
         // And through the public reader, which picks this decoder for lossy files.
         RgbImage viaReader = ImageReader.defaults().read(webp, Path.of(name + ".webp"));
         assertTrue(Arrays.equals(image.rgb(), viaReader.rgb()));
