@@ -308,6 +308,56 @@ final class ContainerChecks {
         return new Header(width, height, 8, 0, false);
     }
 
+    /**
+     * Where a still WebP's image data lies, from one walk of its RIFF chunks: the VP8L or VP8
+     * chunk's payload (offset and the length its header declares, which may run past the file)
+     * and, before a VP8 frame, the first ALPH chunk's (-1 if none).
+     */
+    record WebpImage(boolean lossless, int start, long length, int alphaStart, long alphaLength) {
+    }
+
+    /**
+     * The image chunks of a still WebP, or null for an animation or a file with an ICC profile
+     * (left to the general path, which converts the profile to sRGB) or without an image chunk.
+     */
+    static WebpImage webpImage(byte[] b) {
+        if (b.length < 30) {
+            return null;
+        }
+        if (chunkName(b, 12).equals("VP8X") && (b[20] & (0x02 | 0x20)) != 0) {
+            return null; // animated, or an ICC profile
+        }
+        int alphaStart = -1;
+        long alphaLength = -1;
+        long riffEnd = Math.min(b.length, 8 + u32le(b, 4));
+        for (long at = 12; at + 8 <= riffEnd; ) {
+            String kind = chunkName(b, (int) at);
+            long size = u32le(b, (int) at + 4);
+            switch (kind) {
+                case "VP8L" -> {
+                    return new WebpImage(true, (int) at + 8, size, -1, -1);
+                }
+                case "VP8 " -> {
+                    return new WebpImage(false, (int) at + 8, size, alphaStart, alphaLength);
+                }
+                case "ALPH" -> {
+                    if (alphaStart < 0) {
+                        alphaStart = (int) at + 8;
+                        alphaLength = size;
+                    }
+                }
+                default -> {
+                }
+            }
+            at += 8 + size + (size & 1);
+        }
+        return null;
+    }
+
+    private static String chunkName(byte[] b, int at) {
+        return new String(b, at, 4, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
     /** Bytes per value of each TIFF field type (0: unknown type). */
     private static final int[] TIFF_TYPE_SIZES = {0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4};
 

@@ -46,27 +46,11 @@ final class WebpLossless {
      * an ICC profile (the general path converts that to sRGB).
      */
     static int[] payload(byte[] b) {
-        if (b.length < 20) {
+        ContainerChecks.WebpImage image = ContainerChecks.webpImage(b);
+        if (image == null || !image.lossless()) {
             return null;
         }
-        String first = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
-        if (first.equals("VP8X") && (b[20] & (0x02 | 0x20)) != 0) {
-            return null; // animated, or an ICC profile
-        }
-        long riffEnd = Math.min(b.length, 8 + ContainerChecks.u32le(b, 4));
-        for (long at = 12; at + 8 <= riffEnd; ) {
-            String kind = new String(b, (int) at, 4, java.nio.charset.StandardCharsets.US_ASCII);
-            long size = ContainerChecks.u32le(b, (int) at + 4);
-            if (kind.equals("VP8L")) {
-                long length = Math.min(size, b.length - (at + 8));
-                return new int[] {(int) at + 8, (int) length};
-            }
-            if (kind.equals("VP8 ")) {
-                return null;
-            }
-            at += 8 + size + (size & 1);
-        }
-        return null;
+        return new int[] {image.start(), (int) Math.min(image.length(), b.length - image.start())};
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.github.style4j.core.image;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -129,35 +128,13 @@ final class WebpLossy {
      * profile (the general path converts that to sRGB).
      */
     static int[] payload(byte[] b) {
-        if (b.length < 20) {
+        ContainerChecks.WebpImage image = ContainerChecks.webpImage(b);
+        if (image == null || image.lossless()) {
             return null;
         }
-        if (chunkName(b, 12).equals("VP8X") && (b[20] & (0x02 | 0x20)) != 0) {
-            return null; // animated, or an ICC profile
-        }
-        int[] found = {-1, -1, -1, -1};
-        long riffEnd = Math.min(b.length, 8 + ContainerChecks.u32le(b, 4));
-        for (long at = 12; at + 8 <= riffEnd; ) {
-            String kind = chunkName(b, (int) at);
-            long size = ContainerChecks.u32le(b, (int) at + 4);
-            int length = (int) Math.min(size, Integer.MAX_VALUE); // decode() refuses chunks past the end
-            if (kind.equals("ALPH") && found[2] < 0) {
-                found[2] = (int) at + 8;
-                found[3] = length;
-            } else if (kind.equals("VP8 ")) {
-                found[0] = (int) at + 8;
-                found[1] = length;
-                return found;
-            } else if (kind.equals("VP8L")) {
-                return null;
-            }
-            at += 8 + size + (size & 1);
-        }
-        return null;
-    }
-
-    private static String chunkName(byte[] b, int at) {
-        return new String(b, at, 4, StandardCharsets.US_ASCII);
+        // Lengths as declared; decode() refuses chunks that run past the file.
+        return new int[] {image.start(), (int) Math.min(image.length(), Integer.MAX_VALUE), image.alphaStart(),
+            (int) Math.min(image.alphaLength(), Integer.MAX_VALUE)};
     }
 
     /**
