@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  *   <li>16-bit and grey PNG, BMP and GIF: the JDK's ImageIO decoders (Commons
  *       Imaging reduces 16-bit PNG to 8 bits, linearises grey, and allocates hundreds of
  *       megabytes on some tiny damaged BMPs and GIFs);</li>
- *   <li>RGB and grey JPEG: the JDK's own JPEG decoder, picked by class; CMYK/YCCK JPEG and WebP
- *       with an ICC profile: the TwelveMonkeys ImageIO plugins, picked by class;</li>
+ *   <li>RGB and grey JPEG: the JDK's own JPEG decoder, picked by class; CMYK/YCCK JPEG, WebP
+ *       with an ICC profile and animated WebP (its first frame): the TwelveMonkeys ImageIO
+ *       plugins, picked by class;</li>
  *   <li>binary PGM/PPM (8 or 16 bit), grey or RGB(A) TIFF of 8 or 16 bits in strips or tiles,
  *       the common PNG, and still WebP, lossless or lossy (with alpha): style4j itself
  *       ({@link BinaryPnm}, {@link DeepTiff}, {@link DirectPng}, {@link WebpLossless},
