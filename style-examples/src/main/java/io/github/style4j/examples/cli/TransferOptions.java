@@ -116,6 +116,12 @@ final class TransferOptions {
             description = "Compute in tiles owning PX pixels a side whatever the memory (same result; for benchmarks).")
     int tileSize;
 
+    @Option(names = {"--tile-borders"}, paramLabel = "KIND", defaultValue = "exact",
+            description = "Where a scale needs tiles: exact (halos, two passes: the whole image's result) or moving "
+                    + "(no halos, one pass, each tile its own style statistics, the grid moved every iteration: about "
+                    + "the whole image's speed per pixel, a slightly different result; needs -optimizer adam).")
+    String tileBorders;
+
     @Option(names = {"-seed", "--seed"}, paramLabel = "N", defaultValue = "42",
             description = "Random seed for the initial noise (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -168,6 +174,7 @@ final class TransferOptions {
             builder.optMaxMemory(parseBytes(maxMemory));
         }
         builder.optTileSize(tileSize);
+        builder.optTileBorders(parse(StyleTransferConfig.TileBorders.class, tileBorders, "--tile-borders"));
         if (initImage != null) {
             builder.setInitImage(initImage);
         } else {

@@ -192,6 +192,15 @@ public final class ContentLoss implements PerceptualLoss {
         });
     }
 
+    /**
+     * Over moving tiles: the tiled form as it is (a sum of squared differences over positions needs
+     * no statistics first), but for normalised gradients, whose L1 norm needs every tile first.
+     */
+    @Override
+    public java.util.Optional<TiledLoss> localTiled() {
+        return normalizeGradients ? java.util.Optional.empty() : tiled();
+    }
+
     @Override
     public String name() {
         return name;

@@ -46,7 +46,16 @@ public final class Losses {
 
             @Override
             public java.util.Optional<TiledLoss> tiled() {
-                return loss.tiled().map(inner -> new TiledLoss() {
+                return loss.tiled().map(this::weightedTiles);
+            }
+
+            @Override
+            public java.util.Optional<TiledLoss> localTiled() {
+                return loss.localTiled().map(this::weightedTiles);
+            }
+
+            private TiledLoss weightedTiles(TiledLoss inner) {
+                return new TiledLoss() {
                     @Override
                     public void begin() {
                         inner.begin();
@@ -69,7 +78,7 @@ public final class Losses {
                     public void gradient(FeatureTile tile, double scale) {
                         inner.gradient(tile, scale * weight);
                     }
-                });
+                };
             }
 
             @Override
@@ -129,9 +138,19 @@ public final class Losses {
 
             @Override
             public java.util.Optional<TiledLoss> tiled() {
+                return summedTiles(PerceptualLoss::tiled);
+            }
+
+            @Override
+            public java.util.Optional<TiledLoss> localTiled() {
+                return summedTiles(PerceptualLoss::localTiled);
+            }
+
+            private java.util.Optional<TiledLoss> summedTiles(
+                    java.util.function.Function<PerceptualLoss, java.util.Optional<TiledLoss>> form) {
                 List<TiledLoss> terms = new java.util.ArrayList<>();
                 for (PerceptualLoss loss : losses) {
-                    java.util.Optional<TiledLoss> term = loss.tiled();
+                    java.util.Optional<TiledLoss> term = form.apply(loss);
                     if (term.isEmpty()) {
                         return java.util.Optional.empty();
                     }

@@ -47,4 +47,18 @@ public interface PerceptualLoss {
         }
         return arrays().map(TiledLoss::ofImageTerm);
     }
+
+    /**
+     * The loss over moving tiles (crowsonkb's cheaper borders, {@code TileLayout.moving}): a
+     * {@link TiledLoss} whose statistics are local to each tile, so that {@link TiledLoss#gradient}
+     * may follow each {@link TiledLoss#accumulate} at once, in one pass over the tiles, and
+     * {@link TiledLoss#finish} comes last. Sums over positions (content) are the whole image's
+     * as in {@link #tiled()}; statistics (a Gram matrix) are each tile's own, the tile weighted by
+     * its share of the positions. A different objective from the whole image's, changing with
+     * the tiles' offset. By default: what {@link #tiled()} gives for a loss that reads no layer;
+     * anything else has none.
+     */
+    default java.util.Optional<TiledLoss> localTiled() {
+        return layers().isEmpty() ? tiled() : java.util.Optional.empty();
+    }
 }

@@ -194,6 +194,82 @@ public final class StyleLoss implements PerceptualLoss {
         });
     }
 
+    /**
+     * Over moving tiles: each tile's own Gram matrix Ĝₖ = Fₖ Fₖᵀ / mₖ against the target, the tile
+     * weighted by its share mₖ / M of the map's positions, so the value is Σₖ (mₖ / M) w k ‖Ĝₖ − Â‖² / C²
+     * and a tile's gradient 4 w k (Ĝₖ − Â) Fₖ / (C² M): the whole image's formula with the tile's
+     * own difference (one tile covering the image gives the whole image's loss). Each tile's
+     * gradient follows its {@code accumulate}; no normalised gradients (as {@link #tiled()}).
+     */
+    @Override
+    public java.util.Optional<TiledLoss> localTiled() {
+        if (normalizeGradients) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new TiledLoss() {
+            private final Map<String, INDArray> differences = new java.util.LinkedHashMap<>();
+            private double total;
+
+            @Override
+            public void begin() {
+                differences.values().forEach(INDArray::close);
+                differences.clear();
+                total = 0;
+            }
+
+            @Override
+            public void accumulate(TiledLoss.FeatureTile tile) {
+                differences.values().forEach(INDArray::close);
+                differences.clear();
+                for (Map.Entry<String, Double> layer : weights.entrySet()) {
+                    String key = layer.getKey();
+                    if (!tile.has(key)) {
+                        continue;
+                    }
+                    INDArray features = tile.feature(key);
+                    long channels = features.size(1);
+                    long m = features.length() / channels;
+                    INDArray flat = features.reshape('c', channels, m);
+                    INDArray product = Nd4j.createUninitialized(features.dataType(), channels, channels);
+                    Nd4j.gemm(flat, flat, product, false, true, 1.0 / m, 0.0);
+                    INDArray difference = product.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE); // the same array if double
+                    if (difference != product) {
+                        product.close();
+                    }
+                    difference.subi(targets.grams().get(key).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE));
+                    INDArray entries = difference.reshape(difference.length());
+                    total += (double) m / tile.mapPositions(key) * normalization.factor(channels) * layer.getValue()
+                            * Nd4j.getBlasWrapper().dot(entries, entries) / (channels * channels);
+                    differences.put(key, difference);
+                }
+            }
+
+            @Override
+            public double finish(INDArray image, INDArray imageGradient, double scale, Map<String, Double> values) {
+                values.put(name, total);
+                return total;
+            }
+
+            @Override
+            public void gradient(TiledLoss.FeatureTile tile, double scale) {
+                differences.forEach((key, difference) -> {
+                    INDArray features = tile.feature(key);
+                    long channels = features.size(1);
+                    long m = features.length() / channels;
+                    double factor = normalization.factor(channels) * weights.get(key);
+                    INDArray gradient = tile.gradients().get(key).reshape('c', channels, m);
+                    INDArray cast = difference.dataType() == features.dataType() ? difference
+                            : difference.castTo(features.dataType());
+                    Nd4j.gemm(cast, features.reshape('c', channels, m), gradient, false, false,
+                            scale * 4 * factor / ((double) channels * channels * tile.mapPositions(key)), 1.0);
+                    if (cast != difference) {
+                        cast.close();
+                    }
+                });
+            }
+        });
+    }
+
     @Override
     public String name() {
         return name;

@@ -16,7 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       on the whole-image sums only through what {@code finish} computed.</li>
  * </ol>
  * Offered by {@link PerceptualLoss#tiled()}; must compute what {@link PerceptualLoss#arrays()}
- * computes on the whole image (the tests compare them).
+ * computes on the whole image (the tests compare them). {@link PerceptualLoss#localTiled()}
+ * offers the one-pass variant for moving tiles, where statistics are each tile's own.
  */
 public interface TiledLoss {
     /** Forgets the sums of the previous evaluation. */
@@ -59,15 +60,26 @@ public interface TiledLoss {
     /**
      * The positions of each layer's feature map that one tile owns ({@code [1, C, h, w]} views)
      * and accumulators for their gradients, with where the region starts in the whole image's
-     * map ({@code {y, x}}).
+     * map ({@code {y, x}}) and how many positions that map has ({@code mapPositions}: a tile's
+     * share of them weighs its local statistics, {@link PerceptualLoss#localTiled()}).
      */
-    record FeatureTile(Map<String, INDArray> features, Map<String, INDArray> gradients, Map<String, int[]> origins) {
+    record FeatureTile(Map<String, INDArray> features, Map<String, INDArray> gradients, Map<String, int[]> origins,
+                       Map<String, Long> mapPositions) {
         public INDArray feature(String layer) {
             INDArray feature = features.get(layer);
             if (feature == null) {
                 throw new IllegalArgumentException("no feature map for layer '" + layer + "'; have " + features.keySet());
             }
             return feature;
+        }
+
+        /** Positions of {@code layer}'s map on the whole image. */
+        public long mapPositions(String layer) {
+            Long positions = mapPositions.get(layer);
+            if (positions == null) {
+                throw new IllegalArgumentException("no map size for layer '" + layer + "'; have " + mapPositions.keySet());
+            }
+            return positions;
         }
 
         /** Whether this tile owns any position of {@code layer}. */

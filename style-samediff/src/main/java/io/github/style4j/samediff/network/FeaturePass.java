@@ -317,6 +317,10 @@ public final class FeaturePass implements AutoCloseable {
         for (long d : shape) {
             length *= d;
         }
+        if (length <= 0) { // libnd4j's ops crash on empty arrays instead of refusing them
+            throw new IllegalArgumentException("the input is too small for this network: a layer would have shape "
+                    + java.util.Arrays.toString(shape) + "; use a larger image (or tile)");
+        }
         if (array != null && !array.wasClosed() && array.dataType() == dataType && array.data().length() >= length) {
             return Nd4j.create(array.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
         }

@@ -131,6 +131,54 @@ public final class TileLayout {
     }
 
     /**
+     * Moving tiles (crowsonkb's {@code style_transfer}): crops without halos, their edges moved by
+     * {@code offsetY, offsetX} (the first core on each axis ends between a quarter and a whole
+     * core in, the rest of the axis is split evenly; every edge on the alignment, so each crop
+     * starts on the whole image's grid), each crop owning every position it computes. Positions within
+     * the deepest tap's receptive field of a crop's inner edge see zero padding where the image
+     * has pixels, so sums over these tiles are <em>not</em> the whole image's: the layout is for
+     * a loss whose statistics are local to each tile ({@code PerceptualLoss.localTiled()}), with
+     * a new offset every evaluation so that no edge stays in one place. A crop's owned region
+     * is clipped to the whole image's map, so regions never reach past it.
+     */
+    public static TileLayout moving(Architecture architecture, boolean ceilModePooling, Collection<String> taps,
+                                    int height, int width, int coreSize, int offsetY, int offsetX) {
+        Axis axis = new Axis(architecture, ceilModePooling, taps);
+        int core = Math.max(axis.alignment, coreSize / axis.alignment * axis.alignment);
+        List<int[]> rows = axis.shifted(height, core, offsetY);
+        List<int[]> columns = axis.shifted(width, core, offsetX);
+        List<Tile> tiles = new ArrayList<>();
+        for (int[] row : rows) {
+            for (int[] column : columns) {
+                Map<String, Region> local = new LinkedHashMap<>();
+                Map<String, Region> global = new LinkedHashMap<>();
+                for (Axis.Tap tap : axis.taps) {
+                    int y0 = row[0] / tap.stride();
+                    int x0 = column[0] / tap.stride();
+                    int h = Math.min(axis.size(tap.index(), row[1] - row[0]), axis.size(tap.index(), height) - y0);
+                    int w = Math.min(axis.size(tap.index(), column[1] - column[0]), axis.size(tap.index(), width) - x0);
+                    if (h <= 0 || w <= 0) {
+                        continue;
+                    }
+                    local.put(tap.name(), new Region(0, h, 0, w));
+                    global.put(tap.name(), new Region(y0, y0 + h, x0, x0 + w));
+                }
+                if (local.isEmpty()) {
+                    continue; // a sliver too small to reach the deepest taps
+                }
+                tiles.add(new Tile(tiles.size(), row[0], row[1], column[0], column[1],
+                        new Region(row[0], row[1], column[0], column[1]), Collections.unmodifiableMap(local),
+                        Collections.unmodifiableMap(global)));
+            }
+        }
+        Map<String, long[]> sizes = new LinkedHashMap<>();
+        for (Axis.Tap tap : axis.taps) {
+            sizes.put(tap.name(), new long[] {axis.size(tap.index(), height), axis.size(tap.index(), width)});
+        }
+        return new TileLayout(tiles, height, width, axis.alignment, 0, Collections.unmodifiableMap(sizes));
+    }
+
+    /**
      * The most pixels a crop spans on one side for tiles owning {@code coreSize} pixels:
      * the core plus the halo on both sides and the alignment's slack (what memory must hold).
      */
@@ -139,6 +187,12 @@ public final class TileLayout {
         Axis axis = new Axis(architecture, ceilModePooling, taps);
         int core = Math.max(axis.alignment, coreSize / axis.alignment * axis.alignment);
         return core + 2 * axis.halo() + axis.alignment;
+    }
+
+    /** The most pixels a moving tile's crop ({@link #moving}) spans on one side for cores of {@code coreSize}. */
+    public static int movingCropSide(Architecture architecture, Collection<String> taps, int coreSize) {
+        int alignment = alignment(architecture, taps);
+        return Math.max(alignment, coreSize / alignment * alignment) + alignment;
     }
 
     /** The total stride of the network up to its deepest tap: crops start at multiples of it. */
@@ -285,6 +339,48 @@ public final class TileLayout {
                 }
             }
             return cores;
+        }
+
+        /**
+         * Cores {@code [start, end)} covering {@code [0, n)}, none longer than {@code core} (up to the
+         * alignment's rounding), whose edges move with {@code offset}: the first ends between a quarter
+         * and a whole core from the start (where {@code offset} says), the rest of the axis is split
+         * evenly. No sliver: a core of a few pixels would hold a row or two of the deepest taps'
+         * positions, and its own statistics would mean little.
+         */
+        List<int[]> shifted(int n, int core, int offset) {
+            if (n <= core) {
+                return List.of(new int[] {0, n});
+            }
+            int quarter = Math.max(shortest(), (core / 4 + alignment - 1) / alignment * alignment);
+            int first = quarter + Math.floorMod(offset, core - quarter + alignment) / alignment * alignment;
+            first = Math.max(alignment, Math.min(first, (n - quarter) / alignment * alignment));
+            List<int[]> cores = new ArrayList<>();
+            cores.add(new int[] {0, first});
+            int count = (n - first + core - 1) / core;
+            int start = first;
+            for (int i = 1; i <= count; i++) {
+                int end = i == count ? n
+                        : first + (int) Math.round((double) i * (n - first) / count / alignment) * alignment;
+                if (end > start) {
+                    cores.add(new int[] {start, end});
+                    start = end;
+                }
+            }
+            return cores;
+        }
+
+        /** The shortest crop, on the alignment, that leaves every op of the network at least one position. */
+        int shortest() {
+            for (int length = alignment; ; length += alignment) {
+                boolean fits = true;
+                for (int i = 0; i < ops.size() && fits; i++) {
+                    fits = size(i, length) >= 1;
+                }
+                if (fits) {
+                    return length;
+                }
+            }
         }
 
         /** The positions of a tap owned by the core {@code [c0, c1)}: {@code [c0 / S, c1 / S)}, the last core to the end. */

@@ -26,9 +26,11 @@ import java.util.Locale;
  * @param halfContentTargets whether the content targets are kept in half precision (each value
  *                  rounded to 11 significant bits): only with Adam's state on disk, when that
  *                  alone leaves tiles with large halos
+ * @param movingTiles whether the tiles move ({@link StyleTransferConfig.TileBorders#MOVING}: no
+ *                  halos, a new offset every evaluation; {@code layout} is then the one at offset 0)
  */
 public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, long budget, TileLayout layout,
-                         boolean adamStateOnDisk, boolean halfContentTargets) {
+                         boolean adamStateOnDisk, boolean halfContentTargets, boolean movingTiles) {
     /** The share of the budget a plan may fill. */
     static final double HEADROOM = 0.75;
     /** The most the halos may add to the pixels of a tiled Adam plan before its state goes to disk. */
@@ -51,24 +53,40 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
                                 Collection<String> contentLayers, int height, int width,
                                 StyleTransferConfig.OptimizerKind optimizer, int history, boolean boundedLbfgs,
                                 boolean tileable, int forced, long budget) {
+        return of(architecture, ceilModePooling, layers, contentLayers, height, width, optimizer, history, boundedLbfgs,
+                tileable, forced, budget, StyleTransferConfig.TileBorders.EXACT);
+    }
+
+    /**
+     * As above, with tiles that handle their borders as {@code borders} says: moving tiles have no
+     * halos, so a crop is its core ({@link TileLayout#movingCropSide}).
+     */
+    public static MemoryPlan of(Architecture architecture, boolean ceilModePooling, Collection<String> layers,
+                                Collection<String> contentLayers, int height, int width,
+                                StyleTransferConfig.OptimizerKind optimizer, int history, boolean boundedLbfgs,
+                                boolean tileable, int forced, long budget, StyleTransferConfig.TileBorders borders) {
+        boolean moving = borders == StyleTransferConfig.TileBorders.MOVING;
+        if (moving && optimizer != StyleTransferConfig.OptimizerKind.ADAM) {
+            throw new IllegalArgumentException("moving tiles need Adam: their objective changes every evaluation");
+        }
         boolean bounded = optimizer == StyleTransferConfig.OptimizerKind.LBFGS && boundedLbfgs;
         // Planned to 75% of the budget: ND4J frees many temporaries only when the GC runs, JavaCPP makes
         // allocations near its cap wait for collections (a run planned to 100% measured 8x slower), and freed
         // native memory is not always returned (runs planned to 85% peaked at 98-107% of the budget).
         MemoryPlan plan = within(architecture, ceilModePooling, layers, contentLayers, height, width, optimizer, history,
-                bounded, tileable, forced, (long) (budget * HEADROOM));
+                bounded, tileable, forced, (long) (budget * HEADROOM), moving);
         checkHeap(bounded, height, width);
         return new MemoryPlan(plan.tileSize(), plan.history(), plan.estimate(), budget, plan.layout(),
-                plan.adamStateOnDisk(), plan.halfContentTargets());
+                plan.adamStateOnDisk(), plan.halfContentTargets(), plan.movingTiles());
     }
 
     private static MemoryPlan within(Architecture architecture, boolean ceilModePooling, Collection<String> layers,
                                      Collection<String> contentLayers, int height, int width,
                                      StyleTransferConfig.OptimizerKind optimizer, int history, boolean bounded,
-                                     boolean tileable, int forced, long budget) {
+                                     boolean tileable, int forced, long budget, boolean moving) {
         boolean lbfgs = optimizer == StyleTransferConfig.OptimizerKind.LBFGS;
         Sizing sizing = new Sizing(architecture, ceilModePooling, layers, contentLayers, height, width, optimizer,
-                bounded);
+                bounded, moving);
         MemoryEstimate whole = MemoryEstimate.of(architecture, layers, height, width, optimizer, history, !tileable,
                 bounded);
         if (forced > 0) {
@@ -211,31 +229,33 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
     private record Sizing(Architecture architecture, boolean ceil, Collection<String> layers,
                           Collection<String> contentLayers, int height, int width,
                           StyleTransferConfig.OptimizerKind optimizer, boolean bounded, int alignment,
-                          boolean adamStateOnDisk, boolean halfContentTargets) {
+                          boolean adamStateOnDisk, boolean halfContentTargets, boolean moving) {
         Sizing(Architecture architecture, boolean ceil, Collection<String> layers, Collection<String> contentLayers,
-               int height, int width, StyleTransferConfig.OptimizerKind optimizer, boolean bounded) {
+               int height, int width, StyleTransferConfig.OptimizerKind optimizer, boolean bounded, boolean moving) {
             this(architecture, ceil, layers, contentLayers, height, width, optimizer, bounded,
-                    TileLayout.alignment(architecture, layers), false, false);
+                    TileLayout.alignment(architecture, layers), false, false, moving);
         }
 
         Sizing withSavings(boolean stateOnDisk, boolean halfTargets) {
             return new Sizing(architecture, ceil, layers, contentLayers, height, width, optimizer, bounded, alignment,
-                    stateOnDisk, halfTargets);
+                    stateOnDisk, halfTargets, moving);
         }
 
         MemoryPlan whole(int history, MemoryEstimate estimate, long budget) {
             return new MemoryPlan(0, history, estimate, budget, TileLayout.of(architecture, ceil, layers, height, width,
-                    Math.max(height, width)), false, false);
+                    Math.max(height, width)), false, false, false);
         }
 
         MemoryPlan tiled(int history, int core, long budget) {
-            return new MemoryPlan(core, history, estimate(history, core), budget,
-                    TileLayout.of(architecture, ceil, layers, height, width, core), adamStateOnDisk,
-                    halfContentTargets);
+            TileLayout layout = moving ? TileLayout.moving(architecture, ceil, layers, height, width, core, 0, 0)
+                    : TileLayout.of(architecture, ceil, layers, height, width, core);
+            return new MemoryPlan(core, history, estimate(history, core), budget, layout, adamStateOnDisk,
+                    halfContentTargets, moving);
         }
 
         MemoryEstimate estimate(int history, int core) {
-            int crop = TileLayout.cropSide(architecture, ceil, layers, core);
+            int crop = moving ? TileLayout.movingCropSide(architecture, layers, core)
+                    : TileLayout.cropSide(architecture, ceil, layers, core);
             return MemoryEstimate.tiled(architecture, layers, contentLayers, height, width, crop, crop, optimizer,
                     history, bounded, adamStateOnDisk, halfContentTargets);
         }
@@ -267,8 +287,10 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
 
     @Override
     public String toString() {
-        String where = tiled() ? String.format(Locale.ROOT, "%d tiles of %d px (halo %d px, %.2fx the pixels)",
-                layout.tiles().size(), tileSize, layout.halo(), layout.overhead()) : "whole image";
+        String where = !tiled() ? "whole image" : movingTiles ? String.format(Locale.ROOT, "about %d moving tiles of "
+                + "%d px (no halos, a new offset every evaluation)", layout.tiles().size(), tileSize)
+                : String.format(Locale.ROOT, "%d tiles of %d px (halo %d px, %.2fx the pixels)", layout.tiles().size(),
+                tileSize, layout.halo(), layout.overhead());
         return String.format(Locale.ROOT, "%dx%d: %s, %s, %s of a %.1f GB budget (planned to 75%%)",
                 layout.width(), layout.height(), where, adamStateOnDisk ? "Adam's moments on disk"
                         + (halfContentTargets ? ", content targets in half precision" : "") : "history " + history,

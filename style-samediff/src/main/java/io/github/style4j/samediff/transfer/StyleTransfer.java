@@ -454,9 +454,10 @@ public final class StyleTransfer {
         Set<String> styleLayers = canonical(network, config.styleLayers().keySet());
         Set<String> contentLayers = canonical(network, config.contentLayers().keySet());
         INDArray contentTensor = ImageTensors.toTensor(content);
+        int targetTiles = targetTileSize(network, plan, contentLayers);
         Map<String, INDArray> contentTargets = plan.tiled()
                 ? TiledPass.activations(network, TileLayout.of(network, contentLayers, content.height(), content.width(),
-                        plan.tileSize()), contentTensor, contentLayers, garbage::maybeCollect,
+                        targetTiles), contentTensor, contentLayers, garbage::maybeCollect,
                         plan.halfContentTargets() ? DataType.HALF : network.dataType())
                 : network.activations(contentTensor, new ArrayList<>(contentLayers));
         contentTensor.close();
@@ -466,7 +467,7 @@ public final class StyleTransfer {
         canonicalWeights(network, config.contentLayers()).forEach(contentBuilder::addLayer);
         ContentLoss contentLoss = contentBuilder.build();
         PerceptualLoss styleLoss = styleLoss(network, styleTensors, masks, content, styleLayers,
-                plan.tiled() ? plan.tileSize() : 0);
+                plan.tiled() ? targetTileSize(network, plan, styleLayers) : 0);
         styleTensors.forEach(INDArray::close); // the targets are computed: 536 MB each at 8192 px
         // neural-style's TV (half the squared differences, on its 0-255 scale), so that its
         // -tv_weight means the same here.
@@ -481,12 +482,32 @@ public final class StyleTransfer {
             reported.add(term.name());
         }
         PerceptualLoss total = Losses.sum(TOTAL, terms);
+        if (plan.tiled() && plan.movingTiles()) {
+            MovingTileObjective moving = new MovingTileObjective(network, total, reported, content.height(),
+                    content.width(), plan.tileSize(), config.seed()).collecting(garbage);
+            return ScaleObjective.of(moving, moving::close, garbage);
+        }
         if (plan.tiled()) {
             TiledObjective tiled = new TiledObjective(network, total, reported, plan.layout()).collecting(garbage);
             return ScaleObjective.of(tiled, tiled::close, garbage);
         }
         FeaturePassObjective whole = new FeaturePassObjective(network, total, reported, start);
         return ScaleObjective.of(whole, whole::close, garbage);
+    }
+
+    /**
+     * Tiles for computing targets (exact, with halos) in the memory the plan's tiles have: the
+     * plan's own, or for moving tiles (no halos) cores whose crop is no larger than theirs.
+     */
+    private static int targetTileSize(FeatureNetwork network, MemoryPlan plan, Set<String> layers) {
+        if (!plan.movingTiles()) {
+            return plan.tileSize();
+        }
+        io.github.style4j.samediff.network.Architecture architecture = network.architecture();
+        int crop = TileLayout.movingCropSide(architecture, plan.layout().tapSizes().keySet(), plan.tileSize());
+        int core = crop - (TileLayout.cropSide(architecture, network.weights().ceilModePooling(), layers, 0)
+                - TileLayout.alignment(architecture, layers));
+        return Math.max(TileLayout.alignment(architecture, layers), core);
     }
 
     /** How a {@code height x width} scale fits the memory budget (tiles, history). */
@@ -499,7 +520,8 @@ public final class StyleTransfer {
         config.styleLayers().keySet().forEach(layer -> layers.add(architecture.canonicalName(layer)));
         boolean tileable = config.styleMasks().isEmpty() && !config.normalizeGradients();
         return MemoryPlan.of(architecture, ceilModePooling, layers, contentLayers, height, width, config.optimizer(),
-                config.lbfgsHistory(), config.lbfgsBounded(), tileable, config.tileSize(), config.memoryBudget());
+                config.lbfgsHistory(), config.lbfgsBounded(), tileable, config.tileSize(), config.memoryBudget(),
+                config.tileBorders());
     }
 
     /** The style term; with {@code tileSize > 0}, its targets are computed in tiles of that size. */

@@ -46,6 +46,21 @@ public final class StyleTransferConfig {
         ADAM
     }
 
+    /** How a scale that runs in tiles handles their borders (decision 0010). */
+    public enum TileBorders {
+        /**
+         * Exact halos, two passes an evaluation: tiles compute the whole image's objective to
+         * rounding (the default).
+         */
+        EXACT,
+        /**
+         * Moving tiles (crowsonkb): no halos, one pass, each tile's own Gram matrices, the grid
+         * shifted by a random offset every evaluation. About the whole image's time per pixel,
+         * but a different objective, changing every evaluation: Adam only.
+         */
+        MOVING
+    }
+
     /** Whether and how to keep the content's colours. */
     public enum ColourPreservation {
         /** Colours come from the style. */
@@ -80,6 +95,7 @@ public final class StyleTransferConfig {
     private final boolean autoSchedule;
     private final long maxMemory;
     private final int tileSize;
+    private final TileBorders tileBorders;
     private final double styleScale;
     private final Init init;
     private final Path initImage;
@@ -118,6 +134,7 @@ public final class StyleTransferConfig {
         scales = !b.scales.isEmpty() ? List.copyOf(b.scales) : autoSchedule ? halvings(b.imageSize) : List.of(b.imageSize);
         maxMemory = b.maxMemory;
         tileSize = b.tileSize;
+        tileBorders = b.tileBorders;
         styleScale = b.styleScale;
         init = b.init;
         initImage = b.initImage;
@@ -204,6 +221,7 @@ public final class StyleTransferConfig {
         }
         b.maxMemory = maxMemory;
         b.tileSize = tileSize;
+        b.tileBorders = tileBorders;
         b.styleScale = styleScale;
         b.init = init;
         b.initImage = initImage;
@@ -280,6 +298,8 @@ public final class StyleTransferConfig {
 
     /** Pixels per side of positions each tile owns, or 0 to let the budget decide. */
     public int tileSize() { return tileSize; }
+    /** How tiles, where a scale needs them, handle their borders. */
+    public TileBorders tileBorders() { return tileBorders; }
     /** Longest side of the result, in pixels. */
     public int imageSize() { return imageSize; }
     /** Longest sides to optimise at, coarse to fine; the last is the result's. */
@@ -318,7 +338,9 @@ public final class StyleTransferConfig {
                         lbfgsBounded ? "image kept in [0, 1]" : "unbounded, clamped at the end"), imageSize, schedule(), styleScale,
                 init, init == Init.IMAGE ? " " + initImage : "", seed, colourPreservation,
                 maxMemory > 0 ? String.format(Locale.ROOT, "%.1f GB", maxMemory / 1e9) : "default",
-                tileSize > 0 ? tileSize + " px" : "as the memory needs", checkpointDir == null ? "" : String.format(Locale.ROOT,
+                (tileSize > 0 ? tileSize + " px" : "as the memory needs")
+                        + (tileBorders == TileBorders.MOVING ? ", moving (no halos, a new offset every evaluation)" : ""),
+                checkpointDir == null ? "" : String.format(Locale.ROOT,
                         "  checkpoints=%s every %d iterations%s%n", checkpointDir, checkpointEvery,
                         resume ? ", resuming" : ""));
     }
@@ -351,6 +373,7 @@ public final class StyleTransferConfig {
         private final List<Integer> scales = new ArrayList<>();
         private long maxMemory;
         private int tileSize;
+        private TileBorders tileBorders = TileBorders.EXACT;
         private double styleScale = 1;
         private Init init = Init.RANDOM;
         private Path initImage;
@@ -550,6 +573,15 @@ public final class StyleTransferConfig {
             return this;
         }
 
+        /**
+         * How tiles handle their borders where a scale needs tiles (default {@link TileBorders#EXACT});
+         * {@link TileBorders#MOVING} needs Adam.
+         */
+        public Builder optTileBorders(TileBorders borders) {
+            this.tileBorders = Objects.requireNonNull(borders, "borders");
+            return this;
+        }
+
         /** Style images are scaled to styleScale x the image size (default 1). */
         public Builder optStyleScale(double styleScale) {
             this.styleScale = styleScale;
@@ -618,6 +650,11 @@ public final class StyleTransferConfig {
                     + "default), got " + maxMemory + " bytes");
             require(tileSize == 0 || tileSize >= 16, "tileSize must be at least 16 pixels (or 0: as the memory "
                     + "needs), got " + tileSize);
+            require(tileBorders != TileBorders.MOVING || optimizer == OptimizerKind.ADAM, "moving tiles change the "
+                    + "objective at every evaluation, which L-BFGS's line search and curvature pairs cannot follow: use "
+                    + "the Adam optimiser with them, or exact tiles");
+            require(tileBorders != TileBorders.MOVING || (styleMasks.isEmpty() && !normalizeGradients), "moving tiles "
+                    + "have no form for style masks or normalised gradients: leave those out, or use exact tiles");
             require(styleScale > 0 && styleScale <= 8, "styleScale must be in (0, 8], got " + styleScale);
             require(init != Init.IMAGE || initImage != null, "init is IMAGE but no initImage: call setInitImage(path)");
             require(checkpointDir == null || checkpointEvery >= 1,

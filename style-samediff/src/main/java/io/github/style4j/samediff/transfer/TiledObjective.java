@@ -119,9 +119,17 @@ public final class TiledObjective implements Objective, AutoCloseable {
 
     private TiledLoss.FeatureTile featureTile(TileLayout.Tile tile, Map<String, INDArray> owned,
                                               Map<String, INDArray> gradients) {
+        return featureTile(pass.layout(), tile, owned, gradients);
+    }
+
+    /** What a loss sees of one tile of {@code layout}: its owned positions, their gradients, where they lie. */
+    static TiledLoss.FeatureTile featureTile(TileLayout layout, TileLayout.Tile tile, Map<String, INDArray> owned,
+                                             Map<String, INDArray> gradients) {
         Map<String, int[]> origins = new LinkedHashMap<>();
         tile.global().forEach((layer, region) -> origins.put(layer, new int[] {region.y0(), region.x0()}));
-        return new TiledLoss.FeatureTile(owned, gradients == null ? Map.of() : gradients, origins);
+        Map<String, Long> positions = new LinkedHashMap<>();
+        layout.tapSizes().forEach((layer, size) -> positions.put(layer, size[0] * size[1]));
+        return new TiledLoss.FeatureTile(owned, gradients == null ? Map.of() : gradients, origins, positions);
     }
 
     /** Where evaluations have spent their time (network: forward and backward passes over all tiles). */

@@ -132,6 +132,18 @@ class FeaturePassTest {
         assertThrows(IllegalArgumentException.class, () -> pass.backward(Map.of("relu2_2", Nd4j.ones(1, 2, 3, 4))));
     }
 
+    /** An image too small for the network is refused in Java: libnd4j's ops crash on the empty arrays it would make. */
+    @Test
+    void anImageTooSmallForTheNetworkIsRefusedNotCrashedOn() throws Exception {
+        FeatureNetwork network = FeatureNetwork.builder()
+                .setWeights(WeightSource.zooInit(2).load(Architecture.SQUEEZENET)).build();
+        FeaturePass pass = network.pass(List.of("fire5"));
+        var error = assertThrows(IllegalArgumentException.class,
+                () -> pass.forward(Nd4j.rand(DataType.FLOAT, 1, 3, 8, 8)));
+        assertTrue(error.getMessage().contains("too small"), error.getMessage());
+        assertEquals(4, pass.forward(Nd4j.rand(DataType.FLOAT, 1, 3, 40, 40)).get("fire5").rank(), "still usable");
+    }
+
     private static double linearLoss(Map<String, INDArray> taps, Map<String, INDArray> weights) {
         double sum = 0;
         for (var entry : taps.entrySet()) {

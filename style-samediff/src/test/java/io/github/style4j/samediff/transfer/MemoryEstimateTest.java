@@ -83,6 +83,34 @@ class MemoryEstimateTest {
      * tiled to keep a longer history: VGG-19 at 1024 px under 6 GiB, which fits whole only with
      * a history shorter than the default 100.
      */
+    /**
+     * Moving tiles have no halos: the same budget holds crops that are all core, so VGG-19 at
+     * 2048 px gets tiles much larger than exact ones, each crop within the memory modelled; and
+     * they need Adam.
+     */
+    @Test
+    void movingTilesSpendTheBudgetOnCoresNotHalos() {
+        long budget = 6L << 30;
+        MemoryPlan exact = MemoryPlan.of(Architecture.VGG19, false, VGG_LAYERS, List.of("relu4_2"), 1365, 2048,
+                StyleTransferConfig.OptimizerKind.ADAM, 1, false, true, 0, budget);
+        MemoryPlan moving = MemoryPlan.of(Architecture.VGG19, false, VGG_LAYERS, List.of("relu4_2"), 1365, 2048,
+                StyleTransferConfig.OptimizerKind.ADAM, 1, false, true, 0, budget, StyleTransferConfig.TileBorders.MOVING);
+        assertTrue(exact.tiled() && moving.tiled() && moving.movingTiles() && !exact.movingTiles());
+        assertTrue(moving.tileSize() > exact.tileSize() * 1.1, exact + " / " + moving);
+        assertEquals(1.0, moving.layout().overhead(), 1e-12, "no halo pixels");
+        assertTrue(moving.estimate().bytes() <= budget * MemoryPlan.HEADROOM, moving.toString());
+        int largestCrop = 0;
+        for (io.github.style4j.samediff.network.TileLayout.Tile tile : moving.layout().tiles()) {
+            largestCrop = Math.max(largestCrop, Math.max(tile.height(), tile.width()));
+        }
+        assertTrue(largestCrop <= io.github.style4j.samediff.network.TileLayout.movingCropSide(Architecture.VGG19,
+                VGG_LAYERS, moving.tileSize()), "the model counts the largest crop");
+        assertTrue(moving.toString().contains("moving tiles"), moving.toString());
+        assertThrows(IllegalArgumentException.class, () -> MemoryPlan.of(Architecture.VGG19, false, VGG_LAYERS,
+                List.of("relu4_2"), 1365, 2048, StyleTransferConfig.OptimizerKind.LBFGS, 5, false, true, 0, budget,
+                StyleTransferConfig.TileBorders.MOVING));
+    }
+
     @Test
     void aWholeImageWithALongEnoughHistoryIsPreferredToTiles() {
         long budget = 6L << 30;

@@ -286,6 +286,21 @@ class StyleTransferIntegrationTest {
     }
 
     @Test
+    void movingTilesStyliseWithAdamOnly() throws Exception {
+        StyleTransferConfig.Builder builder = base(StyleTransferConfig.OptimizerKind.ADAM).optImageSize(96)
+                .optIterations(20).optTileSize(32).optTileBorders(StyleTransferConfig.TileBorders.MOVING);
+        List<MemoryPlan> plans = new ArrayList<>();
+        StyleTransferResult result = new StyleTransfer(builder.build()).addListener(progress -> plans.add(progress.plan()))
+                .run();
+        assertTrue(plans.get(0).movingTiles() && plans.get(0).layout().tiles().size() >= 4, plans.get(0).toString());
+        assertTrue(result.finalTerms().get("style") < 0.5 * result.termsAtContent().get("style"),
+                "style " + result.termsAtContent().get("style") + " -> " + result.finalTerms().get("style"));
+        var lbfgs = assertThrows(IllegalArgumentException.class, () -> builder
+                .optOptimizer(StyleTransferConfig.OptimizerKind.LBFGS).build());
+        assertTrue(lbfgs.getMessage().contains("Adam"), lbfgs.getMessage());
+    }
+
+    @Test
     void largeSizesGoCoarseToFineUnlessScalesAreGiven() {
         StyleTransferConfig auto = base(StyleTransferConfig.OptimizerKind.LBFGS).optImageSize(3000).optIterations(300)
                 .build();
