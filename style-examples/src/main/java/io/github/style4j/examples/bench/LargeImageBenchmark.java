@@ -18,6 +18,7 @@ import io.github.style4j.samediff.network.TileLayout;
 import io.github.style4j.samediff.network.TiledPass;
 import io.github.style4j.samediff.transfer.FeaturePassObjective;
 import io.github.style4j.samediff.transfer.MemoryPlan;
+import io.github.style4j.samediff.transfer.MovingTileObjective;
 import io.github.style4j.samediff.transfer.StyleTransfer;
 import io.github.style4j.samediff.transfer.StyleTransferConfig;
 import io.github.style4j.samediff.transfer.StyleTransferResult;
@@ -79,6 +80,18 @@ final class LargeImageBenchmark implements Callable<Integer> {
     @Option(names = "--pixels-adam-sizes", split = ",", description = "SqueezeNet sizes of the pixels part's Adam "
             + "rows, whose plans differ from L-BFGS's (default: ${DEFAULT-VALUE}).")
     List<Integer> pixelsAdamSizes = new ArrayList<>(List.of(1024, 4096));
+
+    @Option(names = "--moving-vgg-sizes", split = ",", description = "VGG-19 sizes of the pixels part's Adam rows "
+            + "in moving tiles (no halos, one pass; default: ${DEFAULT-VALUE}).")
+    List<Integer> movingVggSizes = new ArrayList<>(List.of(1024, 2048));
+
+    @Option(names = "--seams-borders", description = "exact or moving tiles in the seams run (moving: Adam; default: "
+            + "${DEFAULT-VALUE}).")
+    String seamsBorders = "exact";
+
+    @Option(names = "--seams-tile", description = "Tile size forced in the seams run (default: ${DEFAULT-VALUE}: as "
+            + "the budget plans).")
+    int seamsTile = 0;
 
     @Option(names = "--gradient-tile", description = "Tile size of the gradient comparison (default: ${DEFAULT-VALUE}).")
     int gradientTile = 512;
@@ -168,16 +181,17 @@ final class LargeImageBenchmark implements Callable<Integer> {
                     + "objective as planned under %d GB, evaluated in turns; 1 warm-up and 3 timed rounds):%n", budget);
             List<String> roomy = List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=20g",
                     "-Dorg.bytedeco.javacpp.maxbytes=18g");
-            for (String[] run : List.of(new String[] {"squeezenet", "lbfgs"}, new String[] {"squeezenet", "adam"},
-                    new String[] {"vgg19", "lbfgs"})) {
-                List<Integer> sizesHere = run[1].equals("adam") ? pixelsAdamSizes
-                        : run[0].equals("squeezenet") ? sizes : vggSizes;
+            for (String[] run : List.of(new String[] {"squeezenet", "lbfgs", "exact"},
+                    new String[] {"squeezenet", "adam", "exact"}, new String[] {"vgg19", "lbfgs", "exact"},
+                    new String[] {"vgg19", "adam", "moving"})) {
+                List<Integer> sizesHere = run[2].equals("moving") ? movingVggSizes : run[1].equals("adam")
+                        ? pixelsAdamSizes : run[0].equals("squeezenet") ? sizes : vggSizes;
                 if (sizesHere.isEmpty()) {
                     continue;
                 }
                 String[] r = ChildJvm.run(Pixels.class, MARKER, roomy, run[0], weights.toString(), content.toString(),
                         style.toString(), Long.toString((long) budget * GIB), sizesHere.stream().map(String::valueOf)
-                                .collect(java.util.stream.Collectors.joining(",")), run[1]);
+                                .collect(java.util.stream.Collectors.joining(",")), run[1], run[2]);
                 for (String row : String.join(" ", r).split(";")) {
                     String[] f = row.trim().split(" ");
                     System.out.printf(Locale.ROOT, "  %-10s %-5s %6s px  %-40s %8s s/eval %8s s/MP  %5sx 1024 px%n",
@@ -191,9 +205,12 @@ final class LargeImageBenchmark implements Callable<Integer> {
                     "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + seamsBudget + "g",
                     "-Dorg.bytedeco.javacpp.maxbytes=" + (seamsBudget - 1) + "g"),
                     weights.toString(), content.toString(), style.toString(), Integer.toString(seamsSize),
-                    Integer.toString(seamsIterations), Long.toString((long) seamsBudget * GIB), out.toString());
-            System.out.printf(Locale.ROOT, "Seams: a %d px run (SqueezeNet, schedule %s) under %d GB: wall %s s, peak "
-                    + "%s MB, final loss %s; last scale in %s tiles of %s px; mean |difference| of neighbouring "
+                    Integer.toString(seamsIterations), Long.toString((long) seamsBudget * GIB), out.toString(),
+                    seamsBorders, Integer.toString(seamsTile));
+            System.out.printf(Locale.ROOT, "Seams: a %d px run (SqueezeNet, " + seamsBorders + " tiles, schedule %s) under "
+                    + "%d GB: wall %s s, peak %s MB, final loss %s; last scale in %s tiles of %s px"
+                    + (seamsBorders.equals("moving") ? " (borders measured on the grid at offset 0; every evaluation's "
+                    + "differ)" : "") + "; mean |difference| of neighbouring "
                     + "pixels across tile borders %s, inside tiles %s: ratio %s; inside at the borders' phase of "
                     + "the stride grid %s: ratio %s. Picture %s, crop across a border corner %s%n", seamsSize,
                     r[0].replace('_', ' '), seamsBudget, r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[11], r[12],
@@ -303,6 +320,8 @@ final class LargeImageBenchmark implements Callable<Integer> {
             List<Integer> sizes = java.util.Arrays.stream(args[5].split(",")).map(Integer::valueOf).toList();
             StyleTransferConfig.OptimizerKind optimizer = args[6].equals("adam") ? StyleTransferConfig.OptimizerKind.ADAM
                     : StyleTransferConfig.OptimizerKind.LBFGS;
+            StyleTransferConfig.TileBorders borders = args.length > 7 && args[7].equals("moving")
+                    ? StyleTransferConfig.TileBorders.MOVING : StyleTransferConfig.TileBorders.EXACT;
             List<io.github.style4j.core.optim.Objective> objectives = new ArrayList<>();
             List<INDArray> images = new ArrayList<>();
             List<String> plans = new ArrayList<>();
@@ -312,17 +331,23 @@ final class LargeImageBenchmark implements Callable<Integer> {
                 List<String> layers = new ArrayList<>(styleLayers.keySet());
                 layers.add(contentLayer);
                 MemoryPlan plan = MemoryPlan.of(architecture, network.weights().ceilModePooling(), layers,
-                        List.of(contentLayer), content.height(), content.width(), optimizer, 100, true, true, 0, budget);
+                        List.of(contentLayer), content.height(), content.width(), optimizer, 100, true, true, 0, budget,
+                        borders);
+                // Targets in exact tiles; for moving ones (no halos) half as large, to stay in the same memory.
+                int targetTile = !plan.tiled() ? Math.max(content.height(), content.width())
+                        : plan.movingTiles() ? plan.tileSize() / 2 : plan.tileSize();
                 Map<String, INDArray> contentTargets = TiledPass.activations(network, TileLayout.of(network,
-                        List.of(contentLayer), content.height(), content.width(), plan.tiled() ? plan.tileSize()
-                                : Math.max(content.height(), content.width())), tensor, List.of(contentLayer), () -> { },
+                        List.of(contentLayer), content.height(), content.width(), targetTile), tensor,
+                        List.of(contentLayer), () -> { },
                         plan.halfContentTargets() ? DataType.HALF : network.dataType());
                 PerceptualLoss loss = loss(styleLayers, targets, contentLayer, contentTargets);
-                objectives.add(plan.tiled() ? new TiledObjective(network, loss, List.of(), plan.layout())
-                        : new FeaturePassObjective(network, loss, List.of(), tensor));
+                objectives.add(!plan.tiled() ? new FeaturePassObjective(network, loss, List.of(), tensor)
+                        : plan.movingTiles() ? new MovingTileObjective(network, loss, List.of(), content.height(),
+                        content.width(), plan.tileSize(), 1) : new TiledObjective(network, loss, List.of(), plan.layout()));
                 images.add(tensor);
-                plans.add(plan.tiled() ? plan.layout().tiles().size() + "_tiles_of_" + plan.tileSize() + "_px_("
-                        + String.format(Locale.ROOT, "%.2f", plan.layout().overhead()) + "x)" : "whole_image");
+                plans.add(!plan.tiled() ? "whole_image" : plan.movingTiles() ? "~" + plan.layout().tiles().size()
+                        + "_moving_tiles_of_" + plan.tileSize() + "_px" : plan.layout().tiles().size() + "_tiles_of_"
+                        + plan.tileSize() + "_px_(" + String.format(Locale.ROOT, "%.2f", plan.layout().overhead()) + "x)");
             }
             double[] seconds = new double[sizes.size()];
             for (int round = 0; round < 4; round++) {
@@ -392,9 +417,15 @@ final class LargeImageBenchmark implements Callable<Integer> {
         public static void main(String[] args) throws Exception {
             long start = System.nanoTime();
             int size = Integer.parseInt(args[3]);
-            StyleTransferConfig config = config("squeezenet", Path.of(args[0]), Path.of(args[1]), Path.of(args[2]))
-                    .optImageSize(size).optIterations(Integer.parseInt(args[4])).optMaxMemory(Long.parseLong(args[5]))
-                    .build();
+            boolean moving = args.length > 7 && args[7].equals("moving");
+            StyleTransferConfig.Builder builder = config("squeezenet", Path.of(args[0]), Path.of(args[1]),
+                    Path.of(args[2])).optImageSize(size).optIterations(Integer.parseInt(args[4]))
+                    .optMaxMemory(Long.parseLong(args[5])).optTileSize(args.length > 8 ? Integer.parseInt(args[8]) : 0);
+            if (moving) {
+                builder.optOptimizer(StyleTransferConfig.OptimizerKind.ADAM)
+                        .optTileBorders(StyleTransferConfig.TileBorders.MOVING);
+            }
+            StyleTransferConfig config = builder.build();
             MemoryPlan[] plan = new MemoryPlan[1];
             StyleTransferResult result = new StyleTransfer(config).addListener(progress -> plan[0] = progress.plan())
                     .run();

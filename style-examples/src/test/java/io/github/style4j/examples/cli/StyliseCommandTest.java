@@ -107,6 +107,26 @@ class StyliseCommandTest {
     }
 
     @Test
+    void movingTilesAreAskedForByNameAndNeedAdam() {
+        StyliseCommand exact = new StyliseCommand();
+        StyliseCommand.commandLine(exact).parseArgs("-content_image", "c.png", "-style_image", "s.png");
+        assertEquals(io.github.style4j.samediff.transfer.StyleTransferConfig.TileBorders.EXACT,
+                exact.config().tileBorders());
+        StyliseCommand moving = new StyliseCommand();
+        StyliseCommand.commandLine(moving).parseArgs("-content_image", "c.png", "-style_image", "s.png",
+                "--tile-borders", "moving", "-optimizer", "adam");
+        assertEquals(io.github.style4j.samediff.transfer.StyleTransferConfig.TileBorders.MOVING,
+                moving.config().tileBorders());
+        assertTrue(moving.config().toString().contains("moving"), moving.config().toString());
+        StyliseCommand lbfgs = new StyliseCommand();
+        StyliseCommand.commandLine(lbfgs).parseArgs("-content_image", "c.png", "-style_image", "s.png",
+                "--tile-borders", "moving");
+        IllegalArgumentException error = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                lbfgs::config);
+        assertTrue(error.getMessage().contains("Adam"), error.getMessage());
+    }
+
+    @Test
     void aSizeTheBudgetCannotHoldIsRefusedWithWhatToChange(@TempDir Path dir) {
         int exit = run("-content_image", SharedFiles.image("chelsea.png").toString(), "-style_image",
                 SharedFiles.image("starry_night.jpg").toString(), "-output_image", dir.resolve("out.png").toString(),

@@ -132,7 +132,7 @@ public final class TileLayout {
 
     /**
      * Moving tiles (crowsonkb's {@code style_transfer}): crops without halos, their edges moved by
-     * {@code offsetY, offsetX} (the first core on each axis ends between a quarter and a whole
+     * {@code offsetY, offsetX} (the first core on each axis ends between half a core and a whole
      * core in, the rest of the axis is split evenly; every edge on the alignment, so each crop
      * starts on the whole image's grid), each crop owning every position it computes. Positions within
      * the deepest tap's receptive field of a crop's inner edge see zero padding where the image
@@ -343,18 +343,19 @@ public final class TileLayout {
 
         /**
          * Cores {@code [start, end)} covering {@code [0, n)}, none longer than {@code core} (up to the
-         * alignment's rounding), whose edges move with {@code offset}: the first ends between a quarter
-         * and a whole core from the start (where {@code offset} says), the rest of the axis is split
-         * evenly. No sliver: a core of a few pixels would hold a row or two of the deepest taps'
-         * positions, and its own statistics would mean little.
+         * alignment's rounding), whose edges move with {@code offset}: the first ends between half a
+         * core and a whole core from the start (where {@code offset} says), the rest of the axis is
+         * split evenly. No sliver: a core of a few pixels would hold a row or two of the deepest
+         * taps' positions, and its own statistics would mean little; and each extra tile repeats
+         * work.
          */
         List<int[]> shifted(int n, int core, int offset) {
             if (n <= core) {
                 return List.of(new int[] {0, n});
             }
-            int quarter = Math.max(shortest(), (core / 4 + alignment - 1) / alignment * alignment);
-            int first = quarter + Math.floorMod(offset, core - quarter + alignment) / alignment * alignment;
-            first = Math.max(alignment, Math.min(first, (n - quarter) / alignment * alignment));
+            int half = Math.max(shortest(), (core / 2 + alignment - 1) / alignment * alignment);
+            int first = half + Math.floorMod(offset, core - half + alignment) / alignment * alignment;
+            first = Math.max(alignment, Math.min(first, (n - half) / alignment * alignment));
             List<int[]> cores = new ArrayList<>();
             cores.add(new int[] {0, first});
             int count = (n - first + core - 1) / core;

@@ -154,7 +154,7 @@ class MovingTileObjectiveTest {
 
     /**
      * Moving cores partition the image on the alignment grid, none longer than a core (up to the
-     * alignment) nor shorter than a quarter; with VGG (same padding, floor pooling) the crops' positions partition
+     * alignment) nor shorter than half; with VGG (same padding, floor pooling) the crops' positions partition
      * every tap's map too, so sums over positions (content) stay the whole image's.
      */
     @Test
@@ -173,7 +173,7 @@ class MovingTileObjectiveTest {
                 assertEquals(0, tile.y0() % 16, "crops start on the alignment grid");
                 assertEquals(0, tile.x0() % 16);
                 assertTrue(tile.height() <= core + 16 && tile.width() <= core + 16, tile.toString());
-                assertTrue(tile.height() >= core / 4 && tile.width() >= core / 4, "no slivers: " + tile);
+                assertTrue(tile.height() >= core / 2 && tile.width() >= core / 2, "no slivers: " + tile);
                 for (int y = tile.y0(); y < tile.y1(); y++) {
                     for (int x = tile.x0(); x < tile.x1(); x++) {
                         pixels[y][x]++;
