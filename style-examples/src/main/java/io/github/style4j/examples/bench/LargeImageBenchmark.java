@@ -151,14 +151,18 @@ final class LargeImageBenchmark implements Callable<Integer> {
                 for (int size : network.equals("squeezenet") ? adamSizes : List.<Integer>of()) {
                     runs.add(new String[] {Integer.toString(size), "adam"});
                 }
+                for (int size : network.equals("vgg19") ? movingVggSizes : List.<Integer>of()) {
+                    runs.add(new String[] {Integer.toString(size), "adam", "moving"});
+                }
                 for (String[] run : runs) {
                     int size = Integer.parseInt(run[0]);
-                    String optimizer = run[1];
+                    String borders = run.length > 2 ? run[2] : "exact";
+                    String optimizer = run[1] + (borders.equals("moving") ? "/m" : "");
                     String[] r;
                     try {
                         r = ChildJvm.run(Scaling.class, MARKER, capped, network, weights.toString(),
-                                content.toString(), style.toString(), run[0], Integer.toString(iterations), optimizer,
-                                Long.toString((long) budget * GIB));
+                                content.toString(), style.toString(), run[0], Integer.toString(iterations), run[1],
+                                Long.toString((long) budget * GIB), borders);
                     } catch (IllegalStateException e) {
                         String message = e.getMessage();
                         int refused = message.indexOf("IllegalStateException: ");
@@ -382,7 +386,9 @@ final class LargeImageBenchmark implements Callable<Integer> {
                     .optImageSize(size).optScales(List.of(size)).optIterations(Integer.parseInt(args[5]))
                     .optOptimizer(args[6].equals("adam") ? StyleTransferConfig.OptimizerKind.ADAM
                             : StyleTransferConfig.OptimizerKind.LBFGS)
-                    .optInit(StyleTransferConfig.Init.CONTENT).optMaxMemory(Long.parseLong(args[7])).build();
+                    .optInit(StyleTransferConfig.Init.CONTENT).optMaxMemory(Long.parseLong(args[7]))
+                    .optTileBorders(args.length > 8 && args[8].equals("moving") ? StyleTransferConfig.TileBorders.MOVING
+                            : StyleTransferConfig.TileBorders.EXACT).build();
             MemoryPlan[] plan = new MemoryPlan[1];
             double[] first = {Double.NaN, 0};
             double[] last = {0, 0};

@@ -18,6 +18,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * gradient into the whole image's. Not thread-safe; {@link #close} frees the pass.
  */
 public final class TiledPass implements AutoCloseable {
+    private final FeatureNetwork network;
+    private final Collection<String> layers;
     private final FeaturePass pass;
     private final TileLayout layout;
     private final DataType dataType;
@@ -29,6 +31,8 @@ public final class TiledPass implements AutoCloseable {
     private long forwards;
 
     public TiledPass(FeatureNetwork network, Collection<String> layers, TileLayout layout) {
+        this.network = network;
+        this.layers = List.copyOf(layers);
         this.pass = network.pass(layers);
         this.layout = layout;
         this.dataType = network.dataType();
@@ -112,6 +116,23 @@ public final class TiledPass implements AutoCloseable {
         });
         INDArray cropGradient = pass.backward(full);
         imageGradient.get(crop(current)).addi(cropGradient);
+    }
+
+    /**
+     * Allocates every buffer for crops up to {@code height x width} now, by running one such crop
+     * forward and backward (zeros), so that tiles whose sizes change from one evaluation to the
+     * next (moving tiles) reuse them instead of growing them again and again: each larger array
+     * replaced a smaller one whose freed memory the allocator kept (decision 0010).
+     */
+    public void reserve(int height, int width) {
+        TileLayout whole = TileLayout.moving(network.architecture(), network.weights().ceilModePooling(), layers,
+                height, width, Math.max(height, width), 0, 0);
+        try (INDArray zeros = Nd4j.zeros(dataType, 1, 3, height, width)) {
+            forward(zeros, whole.tiles().get(0));
+            Map<String, INDArray> gradients = ownedGradients();
+            backward(gradients, zeros);
+        }
+        current = null;
     }
 
     @Override

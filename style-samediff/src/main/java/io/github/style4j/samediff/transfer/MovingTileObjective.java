@@ -41,6 +41,7 @@ public final class MovingTileObjective implements Objective, AutoCloseable {
     private final Random offsets;
     private NativeGarbage garbage;
     private TileLayout layout;
+    private boolean reserved;
 
     /**
      * @param network  the feature network
@@ -95,6 +96,11 @@ public final class MovingTileObjective implements Objective, AutoCloseable {
 
     /** One evaluation over the tiles of {@code tiles} (a {@link TileLayout#moving} layout of this image). */
     Evaluation evaluate(INDArray parameters, TileLayout tiles) {
+        if (!reserved) { // the largest crop's buffers first: tile sizes change every evaluation
+            int side = TileLayout.movingCropSide(network.architecture(), layers, coreSize);
+            pass.reserve((int) Math.min(imageShape[2], side), (int) Math.min(imageShape[3], side));
+            reserved = true;
+        }
         INDArray gradient = Nd4j.zeros(parameters.dataType(), imageShape);
         loss.begin();
         for (TileLayout.Tile tile : tiles.tiles()) {

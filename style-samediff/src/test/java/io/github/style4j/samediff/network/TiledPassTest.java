@@ -63,4 +63,43 @@ class TiledPassTest {
         }
         assertEquals(LAYERS.size(), features.size(), "every layer was owned by some tile");
     }
+
+    /**
+     * Moving tiles change size every evaluation: after {@link TiledPass#reserve} for the largest
+     * crop, no tile of any offset moves a layer's owned positions or gradients to a new buffer,
+     * and what a tile owns is still its crop's own map.
+     */
+    @Test
+    void reservedBuffersHoldEveryMovingTile() throws Exception {
+        FeatureNetwork network = FeatureNetwork.builder().setWeights(WeightSource.zooInit(3).load(Architecture.SQUEEZENET))
+                .build();
+        Nd4j.getRandom().setSeed(4);
+        INDArray image = Nd4j.rand(DataType.FLOAT, 1, 3, 90, 110);
+        int core = 40;
+        int side = TileLayout.movingCropSide(Architecture.SQUEEZENET, LAYERS, core);
+        Map<String, Long> features = new java.util.HashMap<>();
+        Map<String, Long> gradients = new java.util.HashMap<>();
+        try (TiledPass tiled = new TiledPass(network, LAYERS, TileLayout.of(network, LAYERS, 90, 110, core));
+             FeaturePass alone = network.pass(LAYERS)) {
+            tiled.reserve(Math.min(90, side), Math.min(110, side));
+            for (int offset = 0; offset < 40; offset += 7) {
+                TileLayout layout = TileLayout.moving(Architecture.SQUEEZENET, false, LAYERS, 90, 110, core, offset,
+                        3 * offset);
+                for (TileLayout.Tile tile : layout.tiles()) {
+                    Map<String, INDArray> owned = tiled.forward(image, tile);
+                    Map<String, INDArray> zeros = tiled.ownedGradients();
+                    Map<String, INDArray> crop = alone.forward(image.get(NDArrayIndex.all(), NDArrayIndex.all(),
+                            NDArrayIndex.interval(tile.y0(), tile.y1()), NDArrayIndex.interval(tile.x0(), tile.x1())));
+                    owned.forEach((layer, map) -> {
+                        assertArrayEquals(crop.get(layer).shape(), map.shape(), layer);
+                        assertTrue(crop.get(layer).equalsWithEps(map, 1e-5), layer);
+                        assertEquals((long) features.computeIfAbsent(layer, key -> map.data().address()),
+                                map.data().address(), layer + "'s owned positions moved to a new buffer");
+                        assertEquals((long) gradients.computeIfAbsent(layer, key -> zeros.get(layer).data().address()),
+                                zeros.get(layer).data().address(), layer + "'s gradients moved to a new buffer");
+                    });
+                }
+            }
+        }
+    }
 }
