@@ -142,7 +142,8 @@ public final class StyliseCommand implements Callable<Integer> {
                 bar.stepTo(progress.iterationsDone());
                 bar.setExtraMessage(String.format(Locale.ROOT, " scale %d/%d %dpx%s loss %.4g", progress.scale() + 1,
                         progress.scales(), progress.size(), progress.plan().tiled()
-                                ? " in " + progress.plan().layout().tiles().size() + " tiles" : "", step.loss()));
+                                ? (progress.plan().movingTiles() ? " in moving tiles" : " in "
+                                + progress.plan().layout().tiles().size() + " tiles") : "", step.loss()));
             }
             if (printIter > 0 && progress.iterationsDone() % printIter == 0) {
                 out.println(step);

@@ -7,7 +7,8 @@
  * eagerly with an image-only backward pass (for style transfer's inner loop; same numbers,
  * half the time); {@link io.github.style4j.samediff.network.TileLayout} and
  * {@link io.github.style4j.samediff.network.TiledPass} run it over an image in tiles with exact
- * halos, for images too large to hold at once. Where weights come from is
+ * halos, for images too large to hold at once (or in moving tiles without halos,
+ * {@link io.github.style4j.samediff.network.TileLayout#moving}). Where weights come from is
  * {@code io.github.style4j.samediff.weights}.
  */
 package io.github.style4j.samediff.network;
