@@ -171,27 +171,32 @@ public final class StyleLoss implements PerceptualLoss {
 
             @Override
             public void gradient(TiledLoss.FeatureTile tile, double scale) {
-                for (Map.Entry<String, Double> layer : weights.entrySet()) {
-                    String key = layer.getKey();
-                    if (!tile.has(key)) {
-                        continue;
-                    }
-                    INDArray features = tile.feature(key);
-                    long channels = features.size(1);
-                    long m = features.length() / channels;
-                    double factor = normalization.factor(channels) * layer.getValue();
-                    INDArray gradient = tile.gradients().get(key).reshape('c', channels, m);
-                    INDArray difference = differences.get(key);
-                    INDArray cast = difference.dataType() == features.dataType() ? difference
-                            : difference.castTo(features.dataType());
-                    Nd4j.gemm(cast, features.reshape('c', channels, m), gradient, false, false,
-                            scale * 4 * factor / ((double) channels * channels * positions.get(key)[0]), 1.0);
-                    if (cast != difference) {
-                        cast.close();
+                for (String key : weights.keySet()) {
+                    if (tile.has(key)) {
+                        addGradient(tile, key, differences.get(key), scale, positions.get(key)[0]);
                     }
                 }
             }
         });
+    }
+
+    /**
+     * Adds {@code scale} 4 w k D F / (C² M) into the tile's gradient accumulator for {@code key}:
+     * the Gram loss's gradient at the tile's positions F, given the difference D of Gram matrices
+     * (double precision) and the positions M the loss is normalised by.
+     */
+    private void addGradient(TiledLoss.FeatureTile tile, String key, INDArray difference, double scale, long positions) {
+        INDArray features = tile.feature(key);
+        long channels = features.size(1);
+        long m = features.length() / channels;
+        double factor = normalization.factor(channels) * weights.get(key);
+        INDArray gradient = tile.gradients().get(key).reshape('c', channels, m);
+        INDArray cast = difference.dataType() == features.dataType() ? difference : difference.castTo(features.dataType());
+        Nd4j.gemm(cast, features.reshape('c', channels, m), gradient, false, false,
+                scale * 4 * factor / ((double) channels * channels * positions), 1.0);
+        if (cast != difference) {
+            cast.close();
+        }
     }
 
     /**
@@ -252,20 +257,8 @@ public final class StyleLoss implements PerceptualLoss {
 
             @Override
             public void gradient(TiledLoss.FeatureTile tile, double scale) {
-                differences.forEach((key, difference) -> {
-                    INDArray features = tile.feature(key);
-                    long channels = features.size(1);
-                    long m = features.length() / channels;
-                    double factor = normalization.factor(channels) * weights.get(key);
-                    INDArray gradient = tile.gradients().get(key).reshape('c', channels, m);
-                    INDArray cast = difference.dataType() == features.dataType() ? difference
-                            : difference.castTo(features.dataType());
-                    Nd4j.gemm(cast, features.reshape('c', channels, m), gradient, false, false,
-                            scale * 4 * factor / ((double) channels * channels * tile.mapPositions(key)), 1.0);
-                    if (cast != difference) {
-                        cast.close();
-                    }
-                });
+                differences.forEach((key, difference) -> addGradient(tile, key, difference, scale,
+                        tile.mapPositions(key)));
             }
         });
     }

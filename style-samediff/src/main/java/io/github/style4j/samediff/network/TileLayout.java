@@ -123,11 +123,7 @@ public final class TileLayout {
                         Collections.unmodifiableMap(global)));
             }
         }
-        Map<String, long[]> sizes = new LinkedHashMap<>();
-        for (Axis.Tap tap : axis.taps) {
-            sizes.put(tap.name(), new long[] {axis.size(tap.index(), height), axis.size(tap.index(), width)});
-        }
-        return new TileLayout(tiles, height, width, axis.alignment, axis.halo(), Collections.unmodifiableMap(sizes));
+        return new TileLayout(tiles, height, width, axis.alignment, axis.halo(), axis.tapSizes(height, width));
     }
 
     /**
@@ -171,11 +167,7 @@ public final class TileLayout {
                         Collections.unmodifiableMap(global)));
             }
         }
-        Map<String, long[]> sizes = new LinkedHashMap<>();
-        for (Axis.Tap tap : axis.taps) {
-            sizes.put(tap.name(), new long[] {axis.size(tap.index(), height), axis.size(tap.index(), width)});
-        }
-        return new TileLayout(tiles, height, width, axis.alignment, 0, Collections.unmodifiableMap(sizes));
+        return new TileLayout(tiles, height, width, axis.alignment, 0, axis.tapSizes(height, width));
     }
 
     /**
@@ -294,6 +286,15 @@ public final class TileLayout {
                 }
             }
             this.alignment = stride;
+        }
+
+        /** Each tap's map size, {@code {height, width}}, on a {@code height x width} image. */
+        Map<String, long[]> tapSizes(int height, int width) {
+            Map<String, long[]> sizes = new LinkedHashMap<>();
+            for (Tap tap : taps) {
+                sizes.put(tap.name(), new long[] {size(tap.index(), height), size(tap.index(), width)});
+            }
+            return Collections.unmodifiableMap(sizes);
         }
 
         /** Output length of op {@code index} for an input of {@code n} pixels along this axis. */

@@ -16,7 +16,7 @@ import java.util.Locale;
  * than a quarter to the pixels.
  *
  * @param tileSize  pixels of positions each tile owns per side, or 0 for the whole image
- * @param history   the L-BFGS history to use (the configured one unless the budget forced less)
+ * @param history   the L-BFGS history to use (the configured one unless the budget forced less); 0 for Adam
  * @param estimate  the modelled peak
  * @param budget    the budget planned against
  * @param layout    the tiles (one, the whole image, when {@code tileSize} is 0)
@@ -76,7 +76,8 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
         MemoryPlan plan = within(architecture, ceilModePooling, layers, contentLayers, height, width, optimizer, history,
                 bounded, tileable, forced, (long) (budget * HEADROOM), moving);
         checkHeap(bounded, height, width);
-        return new MemoryPlan(plan.tileSize(), plan.history(), plan.estimate(), budget, plan.layout(),
+        int lbfgsHistory = optimizer == StyleTransferConfig.OptimizerKind.LBFGS ? plan.history() : 0;
+        return new MemoryPlan(plan.tileSize(), lbfgsHistory, plan.estimate(), budget, plan.layout(),
                 plan.adamStateOnDisk(), plan.halfContentTargets(), plan.movingTiles());
     }
 
@@ -293,7 +294,8 @@ public record MemoryPlan(int tileSize, int history, MemoryEstimate estimate, lon
                 tileSize, layout.halo(), layout.overhead());
         return String.format(Locale.ROOT, "%dx%d: %s, %s, %s of a %.1f GB budget (planned to 75%%)",
                 layout.width(), layout.height(), where, adamStateOnDisk ? "Adam's moments on disk"
-                        + (halfContentTargets ? ", content targets in half precision" : "") : "history " + history,
+                        + (halfContentTargets ? ", content targets in half precision" : "")
+                        : history == 0 ? "Adam's state in memory" : "history " + history,
                 estimate, budget / 1e9);
     }
 }

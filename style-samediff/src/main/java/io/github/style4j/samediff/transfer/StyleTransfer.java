@@ -606,7 +606,8 @@ public final class StyleTransfer {
     private void checkMemory(RgbImage content) {
         int[] size = Resizing.fittedSize(content.width(), content.height(), config.imageSize());
         MemoryPlan plan = plan(config.architecture(), false, size[1], size[0]);
-        if (plan.tiled() || plan.history() < config.lbfgsHistory()) {
+        if (plan.tiled() || config.optimizer() == StyleTransferConfig.OptimizerKind.LBFGS
+                && plan.history() < config.lbfgsHistory()) {
             log.info("At {}x{} px: {}", size[0], size[1], plan);
         }
     }

@@ -105,7 +105,8 @@ class MemoryEstimateTest {
         }
         assertTrue(largestCrop <= io.github.style4j.samediff.network.TileLayout.movingCropSide(Architecture.VGG19,
                 VGG_LAYERS, moving.tileSize()), "the model counts the largest crop");
-        assertTrue(moving.toString().contains("moving tiles"), moving.toString());
+        assertTrue(moving.toString().contains("moving tiles") && moving.toString().contains("Adam's state in memory")
+                && moving.history() == 0, moving.toString());
         assertThrows(IllegalArgumentException.class, () -> MemoryPlan.of(Architecture.VGG19, false, VGG_LAYERS,
                 List.of("relu4_2"), 1365, 2048, StyleTransferConfig.OptimizerKind.LBFGS, 5, false, true, 0, budget,
                 StyleTransferConfig.TileBorders.MOVING));
